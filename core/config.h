@@ -1,0 +1,73 @@
+/*
+ * Configuration file (libconfig syntax), parsed and validated whole before
+ * any network call. Every error names the file and line:
+ *   "FILE:LINE: unknown key 'foo' in instances.primary"
+ * See conf/appid-migrate.conf.sample for every key.
+ */
+#ifndef AMG_CONFIG_H
+#define AMG_CONFIG_H
+
+#include <stddef.h>
+
+#define AMG_DEFAULT_IAM_ENDPOINT "https://iam.cloud.ibm.com/identity/token"
+#define AMG_DEFAULT_API_KEY_ENV "IBMCLOUD_API_KEY"
+
+struct amg_instance_conf {
+    char *name;          /* key under `instances` */
+    char *region;        /* one of the nine App ID regions, or NULL */
+    char *endpoint;      /* base URL, e.g. http://127.0.0.1:8080; derived
+                          * from region when not given */
+    char *tenant_id;
+    char *api_key_env;   /* name of the environment variable */
+    char *iam_endpoint;  /* full token URL */
+    int line;            /* line of the instance's group in the file */
+};
+
+struct amg_http_conf {
+    long timeout_s;            /* per request; default 30 */
+    int retries;               /* retries after the first try; default 5 */
+    double max_rps;            /* requests per second per instance; 40 */
+    int concurrency;           /* requests in flight; default 8 */
+};
+
+struct amg_config {
+    char *path;                          /* file it was read from */
+    struct amg_instance_conf *instances; /* n_instances entries */
+    size_t n_instances;
+    char *snapshot_dir;                  /* default "./snapshots" */
+    char **plugin_dirs;                  /* n_plugin_dirs entries */
+    size_t n_plugin_dirs;
+    struct amg_http_conf http;
+    char *cd_secret_env;                 /* cloud_directory.encryption_secret_env,
+                                          * default "APPID_CD_ENCRYPTION_SECRET" */
+    void *plugin_options;                /* private: plugins.<name>.<key> */
+};
+
+/*
+ * Parse and validate `path`. On success *out is a new config the caller
+ * frees with amg_config_free(). On failure logs each problem with
+ * "FILE:LINE: ..." and returns AMG_ECONFIG (or AMG_EIO / AMG_ENOMEM).
+ * Environment variables are not read here (see amg_config_api_key).
+ */
+int amg_config_load(const char *path, struct amg_config **out);
+
+/* A config with defaults and no instances, for commands that need no
+ * file (validate, plugins). Caller frees. */
+int amg_config_default(struct amg_config **out);
+
+void amg_config_free(struct amg_config *cfg);
+
+/* Instance by name; NULL when unknown. Borrowed from cfg. */
+const struct amg_instance_conf *amg_config_instance(const struct amg_config *cfg,
+                                                    const char *name);
+
+/* Base URL of the region ("https://us-south.appid.cloud.ibm.com"), or NULL
+ * if `region` is not an App ID region. Static string. */
+const char *amg_region_endpoint(const char *region);
+
+/* Value of plugins.<plugin>.<key> as a string (numbers and booleans are
+ * formatted), or NULL. Borrowed from cfg. */
+const char *amg_config_plugin_option(const struct amg_config *cfg,
+                                     const char *plugin, const char *key);
+
+#endif

@@ -1,0 +1,198 @@
+/*
+ * appid-migrate plugin SDK.
+ *
+ * A resource plugin is a shared object that exports one function,
+ * amg_plugin_entry(), returning a pointer to a static, const descriptor.
+ * The core reads and checks the whole descriptor before it calls any hook,
+ * so a plugin built against an incompatible SDK is rejected with a message
+ * instead of crashing the engine.
+ *
+ * Plugins reach the core only through the host table (struct amg_host)
+ * passed to every hook; they never link against core symbols. Every hook
+ * gets a per-run context (struct amg_ctx): plugins keep no process-global
+ * state.
+ *
+ * Compatibility rules (see docs/plugin-guide.md):
+ *  - abi_major must equal the core's AMG_PLUGIN_ABI_MAJOR;
+ *  - abi_minor may be lower than or equal to the core's;
+ *  - struct_size must be at least the size of the ABI 1.0 descriptor.
+ * The host table grows only at its end; a plugin checks host->struct_size
+ * before using a member added after ABI 1.0.
+ */
+#ifndef APPID_MIGRATE_PLUGIN_H
+#define APPID_MIGRATE_PLUGIN_H
+
+#include <stddef.h>
+#include <stdarg.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AMG_PLUGIN_ABI_MAJOR 1
+#define AMG_PLUGIN_ABI_MINOR 0
+#define AMG_PLUGIN_ENTRY_SYMBOL "amg_plugin_entry"
+
+/* Same declaration as jansson's, so this header does not need jansson.h. */
+typedef struct json_t json_t;
+
+/* Status codes shared by the core and plugins: 0 is success, errors are
+ * negative. host->strerror() turns one into text. */
+enum amg_status {
+    AMG_OK = 0,
+    AMG_ENOMEM = -1,     /* allocation failed */
+    AMG_EINVAL = -2,     /* invalid argument or input */
+    AMG_EIO = -3,        /* local file or system error */
+    AMG_ECONFIG = -4,    /* configuration error */
+    AMG_EPLUGIN = -5,    /* plugin rejected or plugin hook failed */
+    AMG_EHTTP = -6,      /* transport error after all retries */
+    AMG_EAUTH = -7,      /* IAM token could not be obtained, or 401/403 */
+    AMG_ESNAPSHOT = -8,  /* snapshot missing, corrupt or of unknown format */
+    AMG_ENOTFOUND = -9,  /* named object does not exist */
+    AMG_ECYCLE = -10,    /* dependency cycle */
+    AMG_EDEP = -11,      /* dependency missing */
+    AMG_EABI = -12,      /* plugin ABI mismatch */
+    AMG_EPARTIAL = -13,  /* some records failed, the rest was done */
+    AMG_EPROTO = -14,    /* unexpected answer from the server */
+    AMG_EEXIST = -15,    /* object exists already */
+    AMG_EUSAGE = -16     /* command-line usage error */
+};
+
+enum amg_log_level {
+    AMG_LOG_ERROR = 0,
+    AMG_LOG_WARN = 1,
+    AMG_LOG_INFO = 2,
+    AMG_LOG_DEBUG = 3
+};
+
+/* What happened to one object during an import; counted in the report. */
+enum amg_outcome {
+    AMG_OUT_CREATED = 0,
+    AMG_OUT_UPDATED,
+    AMG_OUT_UNCHANGED,
+    AMG_OUT_SKIPPED,
+    AMG_OUT_FAILED,
+    AMG_OUT_COUNT_
+};
+
+/* Opaque per-run, per-plugin context owned by the core. */
+struct amg_ctx;
+
+/* Streaming record files (<plugin>.ndjson), owned by the core. */
+struct amg_records;
+
+#if defined(__GNUC__)
+#define AMG_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define AMG_PRINTF(fmt, args)
+#endif
+
+/*
+ * Services the core offers to a plugin. All pointers are valid for the
+ * duration of the hook call only.
+ */
+struct amg_host {
+    unsigned abi_major;
+    unsigned abi_minor;
+    size_t struct_size;
+
+    /* Log a line; the core prefixes it with the plugin name. Never pass
+     * secrets (API keys, tokens, encryption secrets) here. */
+    void (*log)(struct amg_ctx *ctx, enum amg_log_level level,
+                const char *fmt, ...) AMG_PRINTF(3, 4);
+
+    const char *(*strerror)(int status);
+
+    /*
+     * JSON request against the management API of the run's instance (the
+     * source on export, the target on import). `path` is relative to
+     * /management/v4/{tenantId}, e.g. "/config/tokens". `body` is borrowed
+     * (NULL for none). On return 0, *status holds the final HTTP status
+     * (after the core's retries on 429/5xx) and *response a new reference
+     * the caller must json_decref (NULL when the body was empty or not
+     * JSON). Returns a negative status on transport or auth failure; then
+     * *response is NULL.
+     */
+    int (*request)(struct amg_ctx *ctx, const char *method, const char *path,
+                   json_t *body, long *status, json_t **response);
+
+    /* Write the plugin's single-document file <plugin>.json (export only).
+     * `doc` is borrowed. `records` is the number of objects it holds. */
+    int (*snapshot_write)(struct amg_ctx *ctx, json_t *doc, long records);
+
+    /* Read <plugin>.json (import and validate). On success *doc is a new
+     * reference; AMG_ENOTFOUND when the snapshot has no such file. */
+    int (*snapshot_read)(struct amg_ctx *ctx, json_t **doc);
+
+    /* Streamed collections in <plugin>.ndjson: one JSON object a line.
+     * records_create (export) / records_open (import, validate) give a
+     * handle owned by the core until records_close. records_next returns 1
+     * with a new reference in *rec, 0 at the end, negative on a malformed
+     * line (the error names the file and line). */
+    int (*records_create)(struct amg_ctx *ctx, struct amg_records **out);
+    int (*records_write)(struct amg_records *r, json_t *rec);
+    int (*records_open)(struct amg_ctx *ctx, struct amg_records **out);
+    int (*records_next)(struct amg_records *r, json_t **rec);
+    int (*records_close)(struct amg_records *r);
+
+    /* Id map shared by all plugins of one import run: old id -> new id,
+     * per kind (e.g. "application", "role"). Strings are copied. get
+     * returns a string owned by the map, or NULL when unknown. */
+    int (*idmap_put)(struct amg_ctx *ctx, const char *kind,
+                     const char *old_id, const char *new_id);
+    const char *(*idmap_get)(struct amg_ctx *ctx, const char *kind,
+                             const char *old_id);
+
+    /* Plugin option from the config section plugins.<name>.<key>; NULL
+     * when not set. Owned by the core. */
+    const char *(*option)(struct amg_ctx *ctx, const char *key);
+
+    /* Count objects for the run report. */
+    void (*tally)(struct amg_ctx *ctx, enum amg_outcome outcome, long n);
+
+    /* Validate hook: report one problem in the snapshot. `where` names the
+     * record (e.g. "applications[2]"), may be NULL. The core prefixes the
+     * file name and counts problems; the hook still returns 0 when it only
+     * found problems, and negative when it could not check at all. */
+    void (*problem)(struct amg_ctx *ctx, const char *where,
+                    const char *fmt, ...) AMG_PRINTF(3, 4);
+
+    /* Post-restore action for the operator (reference section 9): what
+     * must be reconfigured by hand, e.g. new client credentials. */
+    void (*action)(struct amg_ctx *ctx, const char *fmt, ...) AMG_PRINTF(2, 3);
+};
+
+typedef int (*amg_hook_fn)(const struct amg_host *host, struct amg_ctx *ctx);
+
+/*
+ * The descriptor a plugin returns from amg_plugin_entry(). Keep it a
+ * static const object; the core never writes to it.
+ */
+struct amg_plugin {
+    unsigned abi_major;        /* AMG_PLUGIN_ABI_MAJOR */
+    unsigned abi_minor;        /* AMG_PLUGIN_ABI_MINOR */
+    size_t struct_size;        /* sizeof(struct amg_plugin) */
+    const char *name;          /* resource type: [a-z0-9_]+, unique */
+    const char *version;       /* plugin version, recorded in snapshots */
+    const char *description;   /* one line */
+    const char *const *deps;   /* NULL-terminated plugin names, or NULL */
+    amg_hook_fn export_fn;     /* read the instance, write the snapshot */
+    amg_hook_fn import_fn;     /* read the snapshot, write the instance */
+    amg_hook_fn validate_fn;   /* check the snapshot offline */
+};
+
+#define AMG_PLUGIN_INIT_HEADER \
+    .abi_major = AMG_PLUGIN_ABI_MAJOR, \
+    .abi_minor = AMG_PLUGIN_ABI_MINOR, \
+    .struct_size = sizeof(struct amg_plugin)
+
+typedef const struct amg_plugin *(*amg_plugin_entry_fn)(void);
+
+/* The one symbol a plugin exports. */
+const struct amg_plugin *amg_plugin_entry(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* APPID_MIGRATE_PLUGIN_H */

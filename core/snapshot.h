@@ -1,0 +1,97 @@
+/*
+ * Snapshot store on the local file system. A snapshot is a directory
+ * <snapshot_dir>/<instance>-<UTC YYYYMMDDTHHMMSSZ>/ holding manifest.json
+ * and one file per plugin (<plugin>.json, or <plugin>.ndjson for streamed
+ * collections). It is written in a temporary sibling directory
+ * (.<name>.partial) and renamed into place only once complete, so a
+ * directory without the leading dot is always a finished snapshot.
+ * Directories are created 0700, files 0600. See docs/snapshot-format.md.
+ */
+#ifndef AMG_SNAPSHOT_H
+#define AMG_SNAPSHOT_H
+
+#include <stdio.h>
+#include <time.h>
+#include <jansson.h>
+
+#define AMG_SNAPSHOT_FORMAT "appid-migrate-snapshot"
+#define AMG_SNAPSHOT_FORMAT_VERSION 1
+
+struct amg_snapshot_source {
+    const char *instance;
+    const char *region;     /* may be NULL (emulator endpoint) */
+    const char *endpoint;
+    const char *tenant_id;
+};
+
+/* ---- writing ---- */
+
+struct amg_snapshot_writer;
+struct amg_ndjson_writer;
+
+/* Create the temporary directory for a new snapshot taken at `now`.
+ * `snapshot_dir` is created (0700) if missing. Fails with AMG_EEXIST if
+ * the final directory exists already (never overwrite). */
+int amg_snapshot_begin(const char *snapshot_dir,
+                       const struct amg_snapshot_source *src, time_t now,
+                       struct amg_snapshot_writer **out);
+
+/* Record a plugin's version in the manifest (once per plugin). */
+int amg_snapshot_add_plugin(struct amg_snapshot_writer *w, const char *plugin,
+                            const char *version);
+
+/* Write <plugin>.json from `doc` (borrowed), compact and sorted keys, with
+ * a trailing newline. `records` is stored in the manifest. */
+int amg_snapshot_write_json(struct amg_snapshot_writer *w, const char *plugin,
+                            json_t *doc, long records);
+
+/* Stream <plugin>.ndjson: one compact JSON object a line, hashed as it is
+ * written. The ndjson writer is owned by `w` until closed. */
+int amg_snapshot_ndjson_create(struct amg_snapshot_writer *w, const char *plugin,
+                               struct amg_ndjson_writer **out);
+int amg_ndjson_write(struct amg_ndjson_writer *nw, json_t *rec);
+int amg_ndjson_close(struct amg_ndjson_writer *nw);
+
+/* Write manifest.json, fsync, rename into place. On success *final_path
+ * (if not NULL) is a new string and the writer is freed. On failure the
+ * temporary directory is removed and the writer freed. */
+int amg_snapshot_commit(struct amg_snapshot_writer *w, char **final_path);
+
+/* Remove the temporary directory and free the writer. NULL is a no-op. */
+void amg_snapshot_abort(struct amg_snapshot_writer *w);
+
+/* ---- reading ---- */
+
+struct amg_snapshot;
+struct amg_ndjson_reader;
+
+/*
+ * Open a finished snapshot: reads manifest.json, checks format name and
+ * version, that every listed file exists with the listed size and sha256,
+ * and that no unlisted file is present. Errors name the file and return
+ * AMG_ESNAPSHOT. Caller frees with amg_snapshot_close().
+ */
+int amg_snapshot_open(const char *dir, struct amg_snapshot **out);
+void amg_snapshot_close(struct amg_snapshot *s);
+
+/* The manifest (borrowed). */
+json_t *amg_snapshot_manifest(const struct amg_snapshot *s);
+const char *amg_snapshot_path(const struct amg_snapshot *s);
+
+/* 1 if the snapshot holds data for `plugin` (any file), else 0. */
+int amg_snapshot_has_plugin(const struct amg_snapshot *s, const char *plugin);
+
+/* Read <plugin>.json; new reference in *doc. AMG_ENOTFOUND if absent. */
+int amg_snapshot_read_json(struct amg_snapshot *s, const char *plugin, json_t **doc);
+
+/* Stream <plugin>.ndjson. next() returns 1 with a new reference, 0 at the
+ * end, AMG_ESNAPSHOT on a malformed line ("FILE:LINE: ..." logged). */
+int amg_snapshot_ndjson_open(struct amg_snapshot *s, const char *plugin,
+                             struct amg_ndjson_reader **out);
+int amg_ndjson_next(struct amg_ndjson_reader *r, json_t **rec);
+void amg_ndjson_reader_close(struct amg_ndjson_reader *r);
+
+/* Hex sha256 of a file into hex[65]. */
+int amg_sha256_file(const char *path, char hex[65]);
+
+#endif

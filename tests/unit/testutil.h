@@ -1,0 +1,25 @@
+/*
+ * Minimal runner shared by the CUnit suites: one suite per binary, run in
+ * verbose basic mode so that `make check` shows CUnit's summary, and a
+ * non-zero exit when any assertion failed (CU_get_error() alone stays 0
+ * on failed assertions).
+ */
+#ifndef AMG_TESTUTIL_H
+#define AMG_TESTUTIL_H
+
+#include <CUnit/CUnit.h>
+
+struct amg_test {
+    const char *name;
+    void (*fn)(void);
+};
+
+/* `tests` ends with {NULL, NULL}. Returns the process exit status. */
+int amg_test_main(const char *suite, const struct amg_test *tests);
+
+/* A fresh temporary directory (mkdtemp under $TMPDIR); the path is a new
+ * string the caller frees after amg_test_rmtree(). */
+char *amg_test_tmpdir(void);
+void amg_test_rmtree(const char *path);
+
+#endif
