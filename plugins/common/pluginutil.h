@@ -1,0 +1,70 @@
+/*
+ * Helpers shared by the bundled plugins, linked statically into each .so
+ * (a libtool convenience library), never exported: a plugin's only
+ * public symbol stays amg_plugin_entry. Everything here goes through the
+ * host table, like the plugin code itself.
+ */
+#ifndef AMGP_PLUGINUTIL_H
+#define AMGP_PLUGINUTIL_H
+
+#include <jansson.h>
+#include "appid-migrate/plugin.h"
+
+#define AMGP_HIDDEN __attribute__((visibility("hidden")))
+
+/* GET `path` and require HTTP 200 with a JSON object. On success *out is
+ * a new reference. Other statuses are logged with the path and give
+ * AMG_EPROTO (AMG_ENOTFOUND for 404, without logging). */
+AMGP_HIDDEN int amgp_get_object(const struct amg_host *h, struct amg_ctx *ctx,
+                                const char *path, json_t **out);
+
+/* Send `body` (borrowed) with `method` and require `ok_status`; other
+ * answers are logged with the path and the server's message, giving
+ * AMG_EPROTO. The response (if wanted) is a new reference in *resp. */
+AMGP_HIDDEN int amgp_send(const struct amg_host *h, struct amg_ctx *ctx,
+                          const char *method, const char *path, json_t *body,
+                          long ok_status, json_t **resp);
+
+/*
+ * Restore one singleton configuration object: GET the target's current
+ * value; if `current_view` (NULL = identity) of it equals `want`, tally
+ * UNCHANGED; otherwise PUT `want` expecting `put_status` and tally
+ * UPDATED. `want` is borrowed. `label` names the object in messages.
+ */
+AMGP_HIDDEN int amgp_restore_singleton(const struct amg_host *h, struct amg_ctx *ctx,
+                                       const char *label, const char *path, json_t *want,
+                                       long put_status,
+                                       json_t *(*current_view)(json_t *current));
+
+/* ---- validation: each reports a problem through host->problem and
+ * returns 0 when the value is fine, -1 when a problem was reported. ---- */
+
+/* obj[key] must be an object (or absent when !required). */
+AMGP_HIDDEN int amgp_want_object(const struct amg_host *h, struct amg_ctx *ctx,
+                                 json_t *obj, const char *where, const char *key,
+                                 int required);
+AMGP_HIDDEN int amgp_want_bool(const struct amg_host *h, struct amg_ctx *ctx,
+                               json_t *obj, const char *where, const char *key,
+                               int required);
+AMGP_HIDDEN int amgp_want_string(const struct amg_host *h, struct amg_ctx *ctx,
+                                 json_t *obj, const char *where, const char *key,
+                                 int required);
+/* Integer within [min, max]. */
+AMGP_HIDDEN int amgp_want_int(const struct amg_host *h, struct amg_ctx *ctx,
+                              json_t *obj, const char *where, const char *key,
+                              int required, json_int_t min, json_int_t max);
+/* String equal to one of the NULL-terminated `allowed` values. */
+AMGP_HIDDEN int amgp_want_enum(const struct amg_host *h, struct amg_ctx *ctx,
+                               json_t *obj, const char *where, const char *key,
+                               int required, const char *const *allowed);
+/* Array whose every element is a string. */
+AMGP_HIDDEN int amgp_want_string_array(const struct amg_host *h, struct amg_ctx *ctx,
+                                       json_t *obj, const char *where, const char *key,
+                                       int required);
+
+/* A snapshot document that must be a JSON object; reports a problem
+ * and returns -1 otherwise. */
+AMGP_HIDDEN int amgp_want_document(const struct amg_host *h, struct amg_ctx *ctx,
+                                   json_t *doc);
+
+#endif
