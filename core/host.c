@@ -1,0 +1,236 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "host.h"
+#include "config.h"
+#include "error.h"
+#include "http.h"
+#include "idmap.h"
+#include "log.h"
+#include "snapshot.h"
+
+/* Handle behind amg_records: one of the two directions. */
+struct amg_records {
+    struct amg_ndjson_writer *writer;
+    struct amg_ndjson_reader *reader;
+};
+
+static void host_log(struct amg_ctx *ctx, enum amg_log_level level, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    amg_logv_prefixed(level, ctx->plugin, fmt, ap);
+    va_end(ap);
+}
+
+/* Logs a misuse of the host API by a plugin (wrong phase). */
+static int wrong_phase(struct amg_ctx *ctx, const char *what)
+{
+    amg_log(AMG_LOG_ERROR, "[%s] %s is not available while %s", ctx->plugin, what,
+            ctx->phase == AMG_PHASE_EXPORT ? "exporting"
+            : ctx->phase == AMG_PHASE_IMPORT ? "importing" : "validating");
+    return AMG_EINVAL;
+}
+
+static int host_request(struct amg_ctx *ctx, const char *method, const char *path,
+                        json_t *body, long *status, json_t **response)
+{
+    *response = NULL;
+    *status = 0;
+    if (!ctx->http) {
+        return wrong_phase(ctx, "request");
+    }
+    return amg_http_json(ctx->http, method, path, body, status, response);
+}
+
+static int host_snapshot_write(struct amg_ctx *ctx, json_t *doc, long records)
+{
+    int rc;
+
+    if (!ctx->writer)
+        return wrong_phase(ctx, "snapshot_write");
+    rc = amg_snapshot_write_json(ctx->writer, ctx->plugin, doc, records);
+    if (rc == AMG_OK)
+        ctx->wrote = 1;
+    return rc;
+}
+
+static int host_snapshot_read(struct amg_ctx *ctx, json_t **doc)
+{
+    *doc = NULL;
+    if (!ctx->snapshot)
+        return wrong_phase(ctx, "snapshot_read");
+    return amg_snapshot_read_json(ctx->snapshot, ctx->plugin, doc);
+}
+
+static int host_records_create(struct amg_ctx *ctx, struct amg_records **out)
+{
+    struct amg_records *r = NULL;
+    int rc;
+
+    *out = NULL;
+    if (!ctx->writer)
+        return wrong_phase(ctx, "records_create");
+    r = calloc(1, sizeof(*r));
+    if (!r)
+        return AMG_ENOMEM;
+    rc = amg_snapshot_ndjson_create(ctx->writer, ctx->plugin, &r->writer);
+    if (rc < 0) {
+        free(r);
+        return rc;
+    }
+    ctx->wrote = 1;
+    *out = r;
+    return AMG_OK;
+}
+
+static int host_records_write(struct amg_records *r, json_t *rec)
+{
+    if (!r || !r->writer)
+        return AMG_EINVAL;
+    return amg_ndjson_write(r->writer, rec);
+}
+
+static int host_records_open(struct amg_ctx *ctx, struct amg_records **out)
+{
+    struct amg_records *r = NULL;
+    int rc;
+
+    *out = NULL;
+    if (!ctx->snapshot)
+        return wrong_phase(ctx, "records_open");
+    r = calloc(1, sizeof(*r));
+    if (!r)
+        return AMG_ENOMEM;
+    rc = amg_snapshot_ndjson_open(ctx->snapshot, ctx->plugin, &r->reader);
+    if (rc < 0) {
+        free(r);
+        return rc;
+    }
+    *out = r;
+    return AMG_OK;
+}
+
+static int host_records_next(struct amg_records *r, json_t **rec)
+{
+    *rec = NULL;
+    if (!r || !r->reader)
+        return AMG_EINVAL;
+    return amg_ndjson_next(r->reader, rec);
+}
+
+static int host_records_close(struct amg_records *r)
+{
+    int rc = AMG_OK;
+
+    if (!r)
+        return AMG_OK;
+    if (r->writer)
+        rc = amg_ndjson_close(r->writer);
+    if (r->reader)
+        amg_ndjson_reader_close(r->reader);
+    free(r);
+    return rc;
+}
+
+static int host_idmap_put(struct amg_ctx *ctx, const char *kind, const char *old_id,
+                          const char *new_id)
+{
+    if (!ctx->idmap)
+        return wrong_phase(ctx, "idmap_put");
+    return amg_idmap_put(ctx->idmap, kind, old_id, new_id);
+}
+
+static const char *host_idmap_get(struct amg_ctx *ctx, const char *kind, const char *old_id)
+{
+    if (!ctx->idmap)
+        return NULL;
+    return amg_idmap_get(ctx->idmap, kind, old_id);
+}
+
+static const char *host_option(struct amg_ctx *ctx, const char *key)
+{
+    if (!ctx->cfg)
+        return NULL;
+    return amg_config_plugin_option(ctx->cfg, ctx->plugin, key);
+}
+
+static void host_tally(struct amg_ctx *ctx, enum amg_outcome outcome, long n)
+{
+    if ((int)outcome >= 0 && outcome < AMG_OUT_COUNT_ && n > 0)
+        ctx->tally[outcome] += n;
+}
+
+static void host_problem(struct amg_ctx *ctx, const char *where, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    const char *file = ctx->snapshot ? amg_snapshot_path(ctx->snapshot) : "";
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    ctx->problems++;
+    if (where)
+        amg_log(AMG_LOG_ERROR, "%s/%s.json: %s: %s", file, ctx->plugin, where, msg);
+    else
+        amg_log(AMG_LOG_ERROR, "%s/%s.json: %s", file, ctx->plugin, msg);
+}
+
+static void host_action(struct amg_ctx *ctx, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (!ctx->actions)
+        ctx->actions = json_array();
+    if (ctx->actions)
+        json_array_append_new(ctx->actions, json_string(msg));
+    amg_log(AMG_LOG_WARN, "[%s] post-restore action: %s", ctx->plugin, msg);
+}
+
+static const struct amg_host host_table = {
+    .abi_major = AMG_PLUGIN_ABI_MAJOR,
+    .abi_minor = AMG_PLUGIN_ABI_MINOR,
+    .struct_size = sizeof(struct amg_host),
+    .log = host_log,
+    .strerror = amg_strerror,
+    .request = host_request,
+    .snapshot_write = host_snapshot_write,
+    .snapshot_read = host_snapshot_read,
+    .records_create = host_records_create,
+    .records_write = host_records_write,
+    .records_open = host_records_open,
+    .records_next = host_records_next,
+    .records_close = host_records_close,
+    .idmap_put = host_idmap_put,
+    .idmap_get = host_idmap_get,
+    .option = host_option,
+    .tally = host_tally,
+    .problem = host_problem,
+    .action = host_action,
+};
+
+const struct amg_host *amg_host_table(void)
+{
+    return &host_table;
+}
+
+int amg_ctx_init(struct amg_ctx *ctx, enum amg_phase phase, const char *plugin)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->phase = phase;
+    ctx->plugin = plugin;
+    return AMG_OK;
+}
+
+void amg_ctx_clear(struct amg_ctx *ctx)
+{
+    json_decref(ctx->actions);
+    ctx->actions = NULL;
+}

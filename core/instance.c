@@ -1,0 +1,51 @@
+#include <stdlib.h>
+#include <string.h>
+#include "instance.h"
+#include "error.h"
+#include "log.h"
+
+int amg_instance_connect(const struct amg_config *cfg, const char *name,
+                         struct amg_http **out)
+{
+    const struct amg_instance_conf *inst;
+    struct amg_http_opts opts;
+    struct amg_http *http = NULL;
+    const char *key;
+    int rc;
+
+    *out = NULL;
+    inst = amg_config_instance(cfg, name);
+    if (!inst) {
+        amg_error("%s: no instance named '%s' in 'instances'", cfg->path ? cfg->path : "config",
+                  name);
+        return AMG_ECONFIG;
+    }
+    key = getenv(inst->api_key_env);
+    if (!key || !*key) {
+        amg_error("%s:%d: instance '%s': environment variable %s (api_key_env) is not set",
+                  cfg->path ? cfg->path : "config", inst->line, name, inst->api_key_env);
+        return AMG_ECONFIG;
+    }
+    amg_log_add_secret(key);
+    memset(&opts, 0, sizeof(opts));
+    opts.base_url = inst->endpoint;
+    opts.tenant_id = inst->tenant_id;
+    opts.iam_url = inst->iam_endpoint;
+    opts.api_key = key;
+    opts.timeout_s = cfg->http.timeout_s;
+    opts.max_rps = cfg->http.max_rps;
+    amg_retry_policy_default(&opts.retry);
+    opts.retry.max_retries = cfg->http.retries;
+    rc = amg_http_new(&opts, &http);
+    if (rc < 0)
+        goto out;
+    rc = amg_http_authenticate(http);
+    if (rc < 0)
+        goto out;
+    amg_debug("instance '%s': authenticated at %s", name, inst->endpoint);
+    *out = http;
+    http = NULL;
+out:
+    amg_http_free(http);
+    return rc;
+}
