@@ -24,6 +24,11 @@ struct amg_snapshot_source {
     const char *tenant_id;
 };
 
+/* 1 if `name` is usable as a plugin name in a snapshot ([a-z0-9_]+, short
+ * enough for <name>.ndjson to be a file name), else 0. Plugin names become
+ * file names, so anything else is refused by writer and reader alike. */
+int amg_snapshot_plugin_name_ok(const char *name);
+
 /* ---- writing ---- */
 
 struct amg_snapshot_writer;
@@ -31,7 +36,11 @@ struct amg_ndjson_writer;
 
 /* Create the temporary directory for a new snapshot taken at `now`.
  * `snapshot_dir` is created (0700) if missing. Fails with AMG_EEXIST if
- * the final directory exists already (never overwrite). */
+ * the final directory exists already (never overwrite). A .partial
+ * directory of the same name left by a crashed run is removed first.
+ * src->instance must match [A-Za-z0-9_.-]+ and not start with '.' (it
+ * becomes part of a directory name); endpoint and tenant_id must be set.
+ * `src` is copied. */
 int amg_snapshot_begin(const char *snapshot_dir,
                        const struct amg_snapshot_source *src, time_t now,
                        struct amg_snapshot_writer **out);
@@ -46,7 +55,11 @@ int amg_snapshot_write_json(struct amg_snapshot_writer *w, const char *plugin,
                             json_t *doc, long records);
 
 /* Stream <plugin>.ndjson: one compact JSON object a line, hashed as it is
- * written. The ndjson writer is owned by `w` until closed. */
+ * written. The ndjson writer is owned by `w` until closed: close() frees
+ * it (whatever it returns), and so does aborting `w`. Only one ndjson
+ * writer may be open at a time. A plugin writes at most one file, .json
+ * or .ndjson: a second one fails with AMG_EEXIST. `rec` is borrowed and
+ * must be an object. */
 int amg_snapshot_ndjson_create(struct amg_snapshot_writer *w, const char *plugin,
                                struct amg_ndjson_writer **out);
 int amg_ndjson_write(struct amg_ndjson_writer *nw, json_t *rec);
@@ -54,7 +67,10 @@ int amg_ndjson_close(struct amg_ndjson_writer *nw);
 
 /* Write manifest.json, fsync, rename into place. On success *final_path
  * (if not NULL) is a new string and the writer is freed. On failure the
- * temporary directory is removed and the writer freed. */
+ * temporary directory is removed and the writer freed. Once any call on
+ * `w` (or on one of its ndjson writers) has failed, the snapshot is
+ * incomplete and commit refuses, returning that first failure's status;
+ * an ndjson writer still open also makes commit fail (AMG_EINVAL). */
 int amg_snapshot_commit(struct amg_snapshot_writer *w, char **final_path);
 
 /* Remove the temporary directory and free the writer. NULL is a no-op. */
@@ -84,14 +100,18 @@ int amg_snapshot_has_plugin(const struct amg_snapshot *s, const char *plugin);
 /* Read <plugin>.json; new reference in *doc. AMG_ENOTFOUND if absent. */
 int amg_snapshot_read_json(struct amg_snapshot *s, const char *plugin, json_t **doc);
 
-/* Stream <plugin>.ndjson. next() returns 1 with a new reference, 0 at the
- * end, AMG_ESNAPSHOT on a malformed line ("FILE:LINE: ..." logged). */
+/* Stream <plugin>.ndjson, one line in memory at a time; AMG_ENOTFOUND if
+ * the snapshot has no such file. next() returns 1 with a new reference, 0
+ * at the end, AMG_ESNAPSHOT on a malformed line ("FILE:LINE: ..." logged),
+ * a final line without newline, or a line count other than the
+ * manifest's "records"; AMG_EIO on a read error. After an error next()
+ * keeps returning it. */
 int amg_snapshot_ndjson_open(struct amg_snapshot *s, const char *plugin,
                              struct amg_ndjson_reader **out);
 int amg_ndjson_next(struct amg_ndjson_reader *r, json_t **rec);
 void amg_ndjson_reader_close(struct amg_ndjson_reader *r);
 
-/* Hex sha256 of a file into hex[65]. */
+/* Hex sha256 of a file into hex[65]. Implemented in sha256.c. */
 int amg_sha256_file(const char *path, char hex[65]);
 
 #endif

@@ -1,0 +1,605 @@
+/*
+ * Snapshot writer: builds the snapshot in a hidden .partial directory,
+ * hashes every file while writing it, and renames the directory into place
+ * only after manifest.json and everything else is on disk (fsync'd).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "error.h"
+#include "fsutil.h"
+#include "log.h"
+#include "sha256.h"
+#include "snapshot.h"
+
+#ifndef PACKAGE_VERSION
+#error "PACKAGE_VERSION is not defined: build through configure"
+#endif
+
+/* One file being written into the .partial directory. */
+struct out_file {
+    FILE *fp;
+    char *path;
+    struct amg_sha256 *hash;
+    long long bytes;
+    int failed;     /* a write failed and was logged already */
+};
+
+struct amg_ndjson_writer {
+    struct amg_snapshot_writer *w;  /* owner */
+    char *plugin;
+    struct out_file f;
+    long records;
+};
+
+struct amg_snapshot_writer {
+    char *parent;       /* snapshot_dir as given */
+    char *partial;      /* <parent>/.<name>.partial */
+    char *final;        /* <parent>/<name> */
+    char created[sizeof("YYYY-MM-DDTHH:MM:SSZ")];
+    json_t *source;     /* manifest "source" */
+    json_t *plugins;    /* manifest "plugins" */
+    json_t *files;      /* plugin -> file entry; JSON null while streaming */
+    struct amg_ndjson_writer *nw;   /* the open ndjson writer, if any */
+    int status;         /* first failure; commit refuses after one */
+};
+
+int amg_snapshot_plugin_name_ok(const char *name)
+{
+    size_t i;
+
+    if (!name || !*name)
+        return 0;
+    for (i = 0; name[i]; i++) {
+        char c = name[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return 0;
+    }
+    return i + sizeof(".ndjson") - 1 <= NAME_MAX;
+}
+
+/* Instance names become part of the directory name; keep them to the
+ * characters a config file allows for a setting name. */
+static int instance_name_ok(const char *name)
+{
+    size_t i;
+
+    if (!name || !*name || name[0] == '.' || strlen(name) > 128)
+        return 0;
+    for (i = 0; name[i]; i++) {
+        char c = name[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+static int record_failure(struct amg_snapshot_writer *w, int rc)
+{
+    if (rc && !w->status)
+        w->status = rc;
+    return rc;
+}
+
+static int out_open(struct out_file *f, const char *dir, const char *name)
+{
+    int fd = -1;
+    int rc = AMG_ENOMEM;
+
+    f->path = amg_path_join(dir, name);
+    if (!f->path)
+        goto out;
+    rc = amg_sha256_new(&f->hash);
+    if (rc)
+        goto out;
+    rc = AMG_EIO;
+    fd = open(f->path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        int err = errno;
+
+        amg_error("%s: cannot create: %s", f->path, strerror(err));
+        rc = err == EEXIST ? AMG_EEXIST : AMG_EIO;
+        goto out;
+    }
+    /* The umask may have been 0 or odd; the mode must not depend on it. */
+    if (fchmod(fd, 0600) != 0) {
+        amg_error("%s: cannot set mode 0600: %s", f->path, strerror(errno));
+        goto out;
+    }
+    f->fp = fdopen(fd, "w");
+    if (!f->fp) {
+        amg_error("%s: %s", f->path, strerror(errno));
+        goto out;
+    }
+    fd = -1;
+    rc = AMG_OK;
+out:
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+static int out_write(struct out_file *f, const void *data, size_t len)
+{
+    if (f->failed)
+        return AMG_EIO;
+    if (len > 0 && fwrite(data, 1, len, f->fp) != len) {
+        amg_error("%s: write failed: %s", f->path, strerror(errno));
+        f->failed = 1;
+        return AMG_EIO;
+    }
+    f->bytes += (long long)len;
+    return amg_sha256_update(f->hash, data, len);
+}
+
+static int dump_cb(const char *buffer, size_t size, void *data)
+{
+    return out_write(data, buffer, size) == AMG_OK ? 0 : -1;
+}
+
+/* Serialise `doc` followed by a newline. */
+static int out_dump(struct out_file *f, const json_t *doc, size_t flags)
+{
+    if (json_dump_callback(doc, dump_cb, f, flags) != 0) {
+        if (!f->failed)
+            amg_error("%s: cannot serialise JSON", f->path);
+        return f->failed ? AMG_EIO : AMG_EINVAL;
+    }
+    return out_write(f, "\n", 1);
+}
+
+/* Release a file that will be removed with the .partial directory: no
+ * flush or sync, and no errors to report. */
+static void out_discard(struct out_file *f)
+{
+    if (f->fp)
+        fclose(f->fp);
+    f->fp = NULL;
+    amg_sha256_free(f->hash);
+    f->hash = NULL;
+    free(f->path);
+    f->path = NULL;
+}
+
+/* Flush, fsync and close; on success hex gets the file's sha256. The
+ * out_file's resources are released either way. */
+static int out_close(struct out_file *f, char hex[AMG_SHA256_HEX_LEN + 1])
+{
+    int rc = f->failed ? AMG_EIO : AMG_OK;
+
+    if (f->fp) {
+        if (rc == AMG_OK && fflush(f->fp) != 0) {
+            amg_error("%s: write failed: %s", f->path, strerror(errno));
+            rc = AMG_EIO;
+        }
+        if (rc == AMG_OK && fsync(fileno(f->fp)) != 0) {
+            amg_error("%s: cannot sync: %s", f->path, strerror(errno));
+            rc = AMG_EIO;
+        }
+        if (fclose(f->fp) != 0 && rc == AMG_OK) {
+            amg_error("%s: close failed: %s", f->path, strerror(errno));
+            rc = AMG_EIO;
+        }
+        f->fp = NULL;
+    }
+    if (rc == AMG_OK)
+        rc = amg_sha256_final_hex(f->hash, hex);
+    out_discard(f);
+    return rc;
+}
+
+int amg_snapshot_begin(const char *snapshot_dir, const struct amg_snapshot_source *src,
+                       time_t now, struct amg_snapshot_writer **out)
+{
+    struct amg_snapshot_writer *w = NULL;
+    char stamp[sizeof("YYYYMMDDTHHMMSSZ")];
+    char *name = NULL;
+    size_t len;
+    struct tm tm;
+    struct stat st;
+    int rc = AMG_EINVAL;
+
+    if (out)
+        *out = NULL;
+    if (!out || !snapshot_dir || !*snapshot_dir || !src || !src->endpoint ||
+        !src->tenant_id)
+        goto out;
+    if (!instance_name_ok(src->instance)) {
+        amg_error("snapshot: invalid instance name '%s'",
+                  src->instance ? src->instance : "(null)");
+        goto out;
+    }
+    if (!gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
+        goto out;
+    rc = AMG_ENOMEM;
+    w = calloc(1, sizeof(*w));
+    if (!w)
+        goto out;
+    strftime(w->created, sizeof(w->created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    len = strlen(src->instance) + sizeof(stamp) + sizeof(".-.partial");
+    name = malloc(len);
+    w->parent = strdup(snapshot_dir);
+    w->plugins = json_object();
+    w->files = json_object();
+    w->source = json_pack("{s:s, s:s?, s:s, s:s}", "instance", src->instance,
+                          "region", src->region, "endpoint", src->endpoint,
+                          "tenant_id", src->tenant_id);
+    if (!name || !w->parent || !w->plugins || !w->files || !w->source)
+        goto out;
+    snprintf(name, len, "%s-%s", src->instance, stamp);
+    w->final = amg_path_join(snapshot_dir, name);
+    snprintf(name, len, ".%s-%s.partial", src->instance, stamp);
+    w->partial = amg_path_join(snapshot_dir, name);
+    if (!w->final || !w->partial)
+        goto out;
+
+    rc = amg_mkdir_p(snapshot_dir);
+    if (rc)
+        goto out;
+    if (lstat(w->final, &st) == 0) {
+        amg_error("%s exists already; a snapshot is never overwritten", w->final);
+        rc = AMG_EEXIST;
+        goto out;
+    }
+    if (lstat(w->partial, &st) == 0) {
+        /* Left by a run that crashed; never a finished snapshot. */
+        amg_warn("%s: removing unfinished snapshot left by an earlier run", w->partial);
+        rc = amg_rmtree(w->partial);
+        if (rc)
+            goto out;
+    }
+    rc = AMG_EIO;
+    if (mkdir(w->partial, 0700) != 0) {
+        int err = errno;
+
+        amg_error("%s: cannot create directory: %s", w->partial, strerror(err));
+        rc = err == EEXIST ? AMG_EEXIST : AMG_EIO;
+        goto out;
+    }
+    if (chmod(w->partial, 0700) != 0) {
+        amg_error("%s: cannot set mode 0700: %s", w->partial, strerror(errno));
+        rmdir(w->partial);
+        goto out;
+    }
+    *out = w;
+    w = NULL;
+    rc = AMG_OK;
+out:
+    if (w) {
+        /* The .partial directory was not created (or removed above). */
+        free(w->partial);
+        w->partial = NULL;
+        amg_snapshot_abort(w);
+    }
+    free(name);
+    return rc;
+}
+
+int amg_snapshot_add_plugin(struct amg_snapshot_writer *w, const char *plugin,
+                            const char *version)
+{
+    int rc = AMG_EINVAL;
+
+    if (!w)
+        return AMG_EINVAL;
+    if (!amg_snapshot_plugin_name_ok(plugin) || !version || !*version) {
+        amg_error("snapshot: invalid plugin name or version for '%s'",
+                  plugin ? plugin : "(null)");
+        goto out;
+    }
+    if (json_object_get(w->plugins, plugin)) {
+        amg_error("snapshot: plugin %s recorded twice", plugin);
+        rc = AMG_EEXIST;
+        goto out;
+    }
+    rc = json_object_set_new(w->plugins, plugin, json_pack("{s:s}", "version", version))
+         ? AMG_EINVAL : AMG_OK;
+out:
+    return record_failure(w, rc);
+}
+
+/* Claim the plugin's one file slot; the entry is filled in when the file
+ * is complete. */
+static int claim_slot(struct amg_snapshot_writer *w, const char *plugin)
+{
+    if (!amg_snapshot_plugin_name_ok(plugin)) {
+        amg_error("snapshot: invalid plugin name '%s' (must match [a-z0-9_]+)",
+                  plugin ? plugin : "(null)");
+        return AMG_EINVAL;
+    }
+    if (json_object_get(w->files, plugin)) {
+        amg_error("snapshot: plugin %s has written its file already", plugin);
+        return AMG_EEXIST;
+    }
+    return json_object_set_new(w->files, plugin, json_null()) ? AMG_ENOMEM : AMG_OK;
+}
+
+static int fill_slot(struct amg_snapshot_writer *w, const char *plugin, const char *ext,
+                     const char *hex, long long bytes, long records)
+{
+    char name[NAME_MAX + 1];
+    json_t *entry;
+
+    snprintf(name, sizeof(name), "%s%s", plugin, ext);
+    entry = json_pack("{s:s, s:s, s:s, s:I, s:I}", "name", name, "plugin", plugin,
+                      "sha256", hex, "bytes", (json_int_t)bytes,
+                      "records", (json_int_t)records);
+    return json_object_set_new(w->files, plugin, entry) ? AMG_ENOMEM : AMG_OK;
+}
+
+int amg_snapshot_write_json(struct amg_snapshot_writer *w, const char *plugin,
+                            json_t *doc, long records)
+{
+    struct out_file f = { 0 };
+    char name[NAME_MAX + 1];
+    char hex[AMG_SHA256_HEX_LEN + 1];
+    int rc = AMG_EINVAL;
+
+    if (!w)
+        return AMG_EINVAL;
+    if (!json_is_object(doc) && !json_is_array(doc)) {
+        amg_error("snapshot: %s: document must be a JSON object or array",
+                  plugin ? plugin : "(null)");
+        goto out;
+    }
+    if (records < 0)
+        goto out;
+    rc = claim_slot(w, plugin);
+    if (rc)
+        goto out;
+    snprintf(name, sizeof(name), "%s.json", plugin);
+    rc = out_open(&f, w->partial, name);
+    if (rc == AMG_OK)
+        rc = out_dump(&f, doc, JSON_COMPACT | JSON_SORT_KEYS);
+    if (rc == AMG_OK)
+        rc = out_close(&f, hex);
+    if (rc == AMG_OK)
+        rc = fill_slot(w, plugin, ".json", hex, f.bytes, records);
+out:
+    out_discard(&f);
+    return record_failure(w, rc);
+}
+
+int amg_snapshot_ndjson_create(struct amg_snapshot_writer *w, const char *plugin,
+                               struct amg_ndjson_writer **out)
+{
+    struct amg_ndjson_writer *nw = NULL;
+    char name[NAME_MAX + 1];
+    int rc = AMG_EINVAL;
+
+    if (out)
+        *out = NULL;
+    if (!w)
+        return AMG_EINVAL;
+    if (!out)
+        goto out;
+    if (w->nw) {
+        amg_error("snapshot: %s: another ndjson file (%s) is still open",
+                  plugin ? plugin : "(null)", w->nw->plugin);
+        goto out;
+    }
+    rc = claim_slot(w, plugin);
+    if (rc)
+        goto out;
+    rc = AMG_ENOMEM;
+    nw = calloc(1, sizeof(*nw));
+    if (!nw)
+        goto out;
+    nw->w = w;
+    nw->plugin = strdup(plugin);
+    if (!nw->plugin)
+        goto out;
+    snprintf(name, sizeof(name), "%s.ndjson", plugin);
+    rc = out_open(&nw->f, w->partial, name);
+    if (rc)
+        goto out;
+    w->nw = nw;
+    *out = nw;
+    nw = NULL;
+out:
+    if (nw) {
+        out_discard(&nw->f);
+        free(nw->plugin);
+        free(nw);
+    }
+    return record_failure(w, rc);
+}
+
+int amg_ndjson_write(struct amg_ndjson_writer *nw, json_t *rec)
+{
+    int rc;
+
+    if (!nw)
+        return AMG_EINVAL;
+    if (!json_is_object(rec)) {
+        amg_error("%s: record %ld is not a JSON object", nw->f.path, nw->records + 1);
+        rc = AMG_EINVAL;
+    } else {
+        rc = out_dump(&nw->f, rec, JSON_COMPACT | JSON_SORT_KEYS);
+    }
+    if (rc == AMG_OK)
+        nw->records++;
+    return record_failure(nw->w, rc);
+}
+
+int amg_ndjson_close(struct amg_ndjson_writer *nw)
+{
+    char hex[AMG_SHA256_HEX_LEN + 1];
+    long long bytes;
+    int rc;
+
+    if (!nw)
+        return AMG_EINVAL;
+    bytes = nw->f.bytes;
+    rc = out_close(&nw->f, hex);
+    if (rc == AMG_OK)
+        rc = fill_slot(nw->w, nw->plugin, ".ndjson", hex, bytes, nw->records);
+    record_failure(nw->w, rc);
+    nw->w->nw = NULL;
+    free(nw->plugin);
+    free(nw);
+    return rc;
+}
+
+static int cmp_entry_name(const void *a, const void *b)
+{
+    const json_t *ea = *(const json_t *const *)a;
+    const json_t *eb = *(const json_t *const *)b;
+
+    return strcmp(json_string_value(json_object_get(ea, "name")),
+                  json_string_value(json_object_get(eb, "name")));
+}
+
+/* The manifest's "files", sorted by file name. New reference. */
+static json_t *sorted_files(const struct amg_snapshot_writer *w)
+{
+    size_t n = json_object_size(w->files);
+    json_t **v = calloc(n ? n : 1, sizeof(*v));
+    json_t *arr = json_array();
+    json_t *result = NULL;
+    const char *key;
+    json_t *entry;
+    size_t i = 0;
+
+    if (!v || !arr)
+        goto out;
+    json_object_foreach(w->files, key, entry)
+        v[i++] = entry;
+    qsort(v, n, sizeof(*v), cmp_entry_name);
+    for (i = 0; i < n; i++) {
+        if (json_array_append(arr, v[i]))
+            goto out;
+    }
+    result = arr;
+    arr = NULL;
+out:
+    json_decref(arr);
+    free(v);
+    return result;
+}
+
+static int write_manifest(struct amg_snapshot_writer *w)
+{
+    struct out_file f = { 0 };
+    char hex[AMG_SHA256_HEX_LEN + 1];
+    json_t *manifest = NULL;
+    json_t *files = sorted_files(w);
+    int rc = AMG_ENOMEM;
+
+    if (!files)
+        goto out;
+    manifest = json_pack("{s:s, s:i, s:s, s:s, s:O, s:O, s:o}",
+                         "format", AMG_SNAPSHOT_FORMAT,
+                         "format_version", AMG_SNAPSHOT_FORMAT_VERSION,
+                         "tool_version", PACKAGE_VERSION,
+                         "created", w->created,
+                         "source", w->source,
+                         "plugins", w->plugins,
+                         "files", files);
+    files = NULL;   /* stolen by "o", even on failure */
+    if (!manifest)
+        goto out;
+    rc = out_open(&f, w->partial, "manifest.json");
+    if (rc == AMG_OK)
+        rc = out_dump(&f, manifest, JSON_SORT_KEYS | JSON_INDENT(2));
+    if (rc == AMG_OK)
+        rc = out_close(&f, hex);
+out:
+    out_discard(&f);
+    json_decref(files);
+    json_decref(manifest);
+    return rc;
+}
+
+static void writer_free(struct amg_snapshot_writer *w)
+{
+    free(w->parent);
+    free(w->partial);
+    free(w->final);
+    json_decref(w->source);
+    json_decref(w->plugins);
+    json_decref(w->files);
+    free(w);
+}
+
+int amg_snapshot_commit(struct amg_snapshot_writer *w, char **final_path)
+{
+    int renamed = 0;
+    int rc;
+
+    if (final_path)
+        *final_path = NULL;
+    if (!w)
+        return AMG_EINVAL;
+    rc = w->status;
+    if (rc) {
+        amg_error("%s: not committed: an earlier snapshot write failed (%s)",
+                  w->final, amg_strerror(rc));
+        goto out;
+    }
+    if (w->nw) {
+        amg_error("%s: not committed: %s.ndjson is still open", w->final, w->nw->plugin);
+        rc = AMG_EINVAL;
+        goto out;
+    }
+    rc = write_manifest(w);
+    if (rc)
+        goto out;
+    rc = amg_fsync_dir(w->partial);
+    if (rc)
+        goto out;
+    if (amg_rename_noreplace(w->partial, w->final) != 0) {
+        int err = errno;
+
+        amg_error("%s: cannot rename into place: %s", w->final, strerror(err));
+        rc = err == EEXIST || err == ENOTEMPTY ? AMG_EEXIST : AMG_EIO;
+        goto out;
+    }
+    renamed = 1;
+    rc = amg_fsync_dir(w->parent);
+    if (rc)
+        goto out;
+    if (final_path) {
+        *final_path = strdup(w->final);
+        if (!*final_path) {
+            rc = AMG_ENOMEM;
+            goto out;
+        }
+    }
+    amg_info("snapshot written to %s", w->final);
+out:
+    if (rc && renamed) {
+        /* Not durable, so not finished: a final directory must be. */
+        amg_rmtree(w->final);
+    }
+    if (rc) {
+        amg_snapshot_abort(w);
+        return rc;
+    }
+    writer_free(w);
+    return AMG_OK;
+}
+
+void amg_snapshot_abort(struct amg_snapshot_writer *w)
+{
+    if (!w)
+        return;
+    if (w->nw) {
+        out_discard(&w->nw->f);
+        free(w->nw->plugin);
+        free(w->nw);
+        w->nw = NULL;
+    }
+    if (w->partial)
+        amg_rmtree(w->partial);
+    writer_free(w);
+}

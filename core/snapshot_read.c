@@ -1,0 +1,507 @@
+/*
+ * Snapshot reader. amg_snapshot_open() checks the whole snapshot up front
+ * (manifest shape, sizes, checksums, unlisted files) and reports every
+ * problem it finds, so an operator fixes them in one pass; the readers
+ * afterwards only deal with parse errors.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "fsutil.h"
+#include "log.h"
+#include "sha256.h"
+#include "snapshot.h"
+
+#define MANIFEST_NAME "manifest.json"
+
+struct amg_snapshot {
+    char *path;
+    json_t *manifest;
+};
+
+struct amg_ndjson_reader {
+    char *path;
+    FILE *fp;
+    char *line;         /* getline buffer, reused for every line */
+    size_t cap;
+    long lineno;
+    long expected;      /* "records" from the manifest */
+    int status;         /* sticky: a bad line ends the stream */
+};
+
+/* Split "<plugin>.json" / "<plugin>.ndjson"; returns the extension
+ * (".json" or ".ndjson") or NULL when `name` is not a valid file name. */
+static const char *split_file_name(const char *name, char *plugin, size_t size)
+{
+    const char *dot = strrchr(name, '.');
+    size_t len;
+
+    if (!dot || (strcmp(dot, ".json") != 0 && strcmp(dot, ".ndjson") != 0))
+        return NULL;
+    len = (size_t)(dot - name);
+    if (len == 0 || len >= size)
+        return NULL;
+    memcpy(plugin, name, len);
+    plugin[len] = '\0';
+    return amg_snapshot_plugin_name_ok(plugin) ? dot : NULL;
+}
+
+static int is_hex64(const char *s)
+{
+    size_t i;
+
+    for (i = 0; i < AMG_SHA256_HEX_LEN; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    }
+    return s[i] == '\0';
+}
+
+/* Check one "files" entry; logs and returns the number of problems. */
+static int check_entry_shape(const char *mpath, size_t idx, json_t *e)
+{
+    char plugin[NAME_MAX + 1];
+    const char *name = json_string_value(json_object_get(e, "name"));
+    const char *plug = json_string_value(json_object_get(e, "plugin"));
+    const char *sha = json_string_value(json_object_get(e, "sha256"));
+    json_t *bytes = json_object_get(e, "bytes");
+    json_t *records = json_object_get(e, "records");
+    const char *ext;
+    int bad = 0;
+
+    if (!json_is_object(e)) {
+        amg_error("%s: files[%zu] is not an object", mpath, idx);
+        return 1;
+    }
+    ext = name ? split_file_name(name, plugin, sizeof(plugin)) : NULL;
+    if (!ext) {
+        amg_error("%s: files[%zu]: invalid file name '%s' (want <plugin>.json or "
+                  "<plugin>.ndjson, plugin matching [a-z0-9_]+)", mpath, idx,
+                  name ? name : "(missing)");
+        bad++;
+    } else if (!plug || strcmp(plug, plugin) != 0) {
+        amg_error("%s: files[%zu]: plugin '%s' does not match file name %s", mpath, idx,
+                  plug ? plug : "(missing)", name);
+        bad++;
+    }
+    if (!sha || !is_hex64(sha)) {
+        amg_error("%s: files[%zu]: sha256 must be 64 lowercase hex digits", mpath, idx);
+        bad++;
+    }
+    if (!json_is_integer(bytes) || json_integer_value(bytes) < 0) {
+        amg_error("%s: files[%zu]: bytes must be an integer >= 0", mpath, idx);
+        bad++;
+    }
+    if (!json_is_integer(records) || json_integer_value(records) < 0) {
+        amg_error("%s: files[%zu]: records must be an integer >= 0", mpath, idx);
+        bad++;
+    }
+    return bad;
+}
+
+/* Manifest shape, apart from format and version; returns problems. */
+static int check_manifest_shape(const char *mpath, json_t *m)
+{
+    json_t *files = json_object_get(m, "files");
+    json_t *plugins = json_object_get(m, "plugins");
+    json_t *source = json_object_get(m, "source");
+    json_t *seen = json_object();
+    const char *key;
+    json_t *val;
+    json_t *e;
+    size_t i;
+    int bad = 0;
+
+    if (!seen)
+        return 1;
+    if (!json_is_string(json_object_get(m, "created"))) {
+        amg_error("%s: \"created\" must be a string", mpath);
+        bad++;
+    }
+    if (!json_is_object(source) ||
+        !json_is_string(json_object_get(source, "instance"))) {
+        amg_error("%s: \"source\" must be an object with a string \"instance\"", mpath);
+        bad++;
+    }
+    if (!json_is_object(plugins)) {
+        amg_error("%s: \"plugins\" must be an object", mpath);
+        bad++;
+    }
+    json_object_foreach(plugins, key, val) {
+        if (!amg_snapshot_plugin_name_ok(key) ||
+            !json_is_string(json_object_get(val, "version"))) {
+            amg_error("%s: plugins.%s: invalid name or missing string \"version\"",
+                      mpath, key);
+            bad++;
+        }
+    }
+    if (!json_is_array(files)) {
+        amg_error("%s: \"files\" must be an array", mpath);
+        bad++;
+    }
+    json_array_foreach(files, i, e) {
+        const char *name = json_string_value(json_object_get(e, "name"));
+        const char *plug = json_string_value(json_object_get(e, "plugin"));
+        int ebad = check_entry_shape(mpath, i, e);
+
+        bad += ebad;
+        if (ebad)
+            continue;
+        /* One file per plugin: a duplicate plugin covers a duplicate name. */
+        if (json_object_get(seen, plug)) {
+            amg_error("%s: files[%zu]: second file for plugin %s (%s)", mpath, i, plug, name);
+            bad++;
+        } else {
+            json_object_set_new(seen, plug, json_true());
+        }
+    }
+    json_decref(seen);
+    return bad;
+}
+
+/* Listed files: regular, right size, right checksum. */
+static int check_listed_files(const char *dir, json_t *files)
+{
+    char hex[AMG_SHA256_HEX_LEN + 1];
+    json_t *e;
+    size_t i;
+    int bad = 0;
+
+    json_array_foreach(files, i, e) {
+        const char *name = json_string_value(json_object_get(e, "name"));
+        const char *sha = json_string_value(json_object_get(e, "sha256"));
+        json_int_t bytes = json_integer_value(json_object_get(e, "bytes"));
+        char *path = amg_path_join(dir, name);
+        struct stat st;
+
+        if (!path)
+            return bad + 1;
+        if (lstat(path, &st) != 0) {
+            amg_error("%s: listed in the manifest but %s", path, strerror(errno));
+            bad++;
+        } else if (!S_ISREG(st.st_mode)) {
+            amg_error("%s: not a regular file", path);
+            bad++;
+        } else if ((json_int_t)st.st_size != bytes) {
+            amg_error("%s: size mismatch (manifest says %" JSON_INTEGER_FORMAT
+                      " bytes, file has %lld)", path, bytes, (long long)st.st_size);
+            bad++;
+        } else if (amg_sha256_file(path, hex) != AMG_OK) {
+            bad++;
+        } else if (strcmp(hex, sha) != 0) {
+            amg_error("%s: checksum mismatch (manifest says %s, file has %s)",
+                      path, sha, hex);
+            bad++;
+        }
+        free(path);
+    }
+    return bad;
+}
+
+static int is_listed(json_t *files, const char *name)
+{
+    json_t *e;
+    size_t i;
+
+    json_array_foreach(files, i, e) {
+        if (strcmp(json_string_value(json_object_get(e, "name")), name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int check_unlisted(const char *dir, json_t *files)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int bad = 0;
+
+    if (!d) {
+        amg_error("%s: cannot list directory: %s", dir, strerror(errno));
+        return 1;
+    }
+    while ((de = readdir(d)) != NULL) {
+        const char *n = de->d_name;
+
+        if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, MANIFEST_NAME))
+            continue;
+        if (!is_listed(files, n)) {
+            amg_error("%s/%s: not listed in the manifest", dir, n);
+            bad++;
+        }
+    }
+    closedir(d);
+    return bad;
+}
+
+static int load_manifest(const char *mpath, json_t **out)
+{
+    json_error_t err;
+    json_t *m = NULL;
+    json_t *ver;
+    const char *format;
+    FILE *fp = NULL;
+    int rc = AMG_ESNAPSHOT;
+
+    fp = fopen(mpath, "re");
+    if (!fp) {
+        int e = errno;
+
+        amg_error("%s: cannot open: %s%s", mpath, strerror(e),
+                  e == ENOENT ? " (is this a snapshot directory?)" : "");
+        goto out;
+    }
+    m = json_loadf(fp, JSON_REJECT_DUPLICATES, &err);
+    if (!m) {
+        amg_error("%s: line %d: %s", mpath, err.line, err.text);
+        goto out;
+    }
+    format = json_string_value(json_object_get(m, "format"));
+    if (!format || strcmp(format, AMG_SNAPSHOT_FORMAT) != 0) {
+        amg_error("%s: not an appid-migrate snapshot (format is not \"%s\")",
+                  mpath, AMG_SNAPSHOT_FORMAT);
+        goto out;
+    }
+    ver = json_object_get(m, "format_version");
+    if (!json_is_integer(ver) || json_integer_value(ver) != AMG_SNAPSHOT_FORMAT_VERSION) {
+        if (json_is_integer(ver))
+            amg_error("%s: unsupported snapshot format version %" JSON_INTEGER_FORMAT
+                      " (this appid-migrate reads %d)", mpath, json_integer_value(ver),
+                      AMG_SNAPSHOT_FORMAT_VERSION);
+        else
+            amg_error("%s: format_version must be an integer", mpath);
+        goto out;
+    }
+    *out = m;
+    m = NULL;
+    rc = AMG_OK;
+out:
+    if (fp)
+        fclose(fp);
+    json_decref(m);
+    return rc;
+}
+
+int amg_snapshot_open(const char *dir, struct amg_snapshot **out)
+{
+    struct amg_snapshot *s = NULL;
+    char *mpath = NULL;
+    int bad;
+    int rc = AMG_EINVAL;
+
+    if (out)
+        *out = NULL;
+    if (!dir || !*dir || !out)
+        goto out;
+    rc = AMG_ENOMEM;
+    s = calloc(1, sizeof(*s));
+    if (!s)
+        goto out;
+    s->path = strdup(dir);
+    mpath = amg_path_join(dir, MANIFEST_NAME);
+    if (!s->path || !mpath)
+        goto out;
+    rc = load_manifest(mpath, &s->manifest);
+    if (rc)
+        goto out;
+    rc = AMG_ESNAPSHOT;
+    bad = check_manifest_shape(mpath, s->manifest);
+    if (bad)
+        goto report;
+    /* Only a well-formed list can be checked against the directory. */
+    bad += check_listed_files(dir, json_object_get(s->manifest, "files"));
+    bad += check_unlisted(dir, json_object_get(s->manifest, "files"));
+report:
+    if (bad) {
+        amg_error("%s: invalid snapshot (%d problem%s)", dir, bad, bad == 1 ? "" : "s");
+        goto out;
+    }
+    *out = s;
+    s = NULL;
+    rc = AMG_OK;
+out:
+    free(mpath);
+    amg_snapshot_close(s);
+    return rc;
+}
+
+void amg_snapshot_close(struct amg_snapshot *s)
+{
+    if (!s)
+        return;
+    free(s->path);
+    json_decref(s->manifest);
+    free(s);
+}
+
+json_t *amg_snapshot_manifest(const struct amg_snapshot *s)
+{
+    return s ? s->manifest : NULL;
+}
+
+const char *amg_snapshot_path(const struct amg_snapshot *s)
+{
+    return s ? s->path : NULL;
+}
+
+/* The manifest entry of <plugin><ext> (borrowed), or NULL. */
+static json_t *find_file(const struct amg_snapshot *s, const char *plugin, const char *ext)
+{
+    json_t *files = json_object_get(s->manifest, "files");
+    json_t *e;
+    size_t i;
+
+    json_array_foreach(files, i, e) {
+        const char *name = json_string_value(json_object_get(e, "name"));
+        const char *plug = json_string_value(json_object_get(e, "plugin"));
+
+        if (strcmp(plug, plugin) == 0 && (!ext || strcmp(name + strlen(plug), ext) == 0))
+            return e;
+    }
+    return NULL;
+}
+
+int amg_snapshot_has_plugin(const struct amg_snapshot *s, const char *plugin)
+{
+    if (!s || !plugin)
+        return 0;
+    return find_file(s, plugin, NULL) != NULL;
+}
+
+int amg_snapshot_read_json(struct amg_snapshot *s, const char *plugin, json_t **doc)
+{
+    json_error_t err;
+    json_t *e;
+    char *path = NULL;
+    int rc = AMG_EINVAL;
+
+    if (doc)
+        *doc = NULL;
+    if (!s || !doc || !amg_snapshot_plugin_name_ok(plugin))
+        goto out;
+    e = find_file(s, plugin, ".json");
+    if (!e) {
+        rc = AMG_ENOTFOUND;
+        goto out;
+    }
+    rc = AMG_ENOMEM;
+    path = amg_path_join(s->path, json_string_value(json_object_get(e, "name")));
+    if (!path)
+        goto out;
+    *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+    if (!*doc) {
+        amg_error("%s: line %d: %s", path, err.line, err.text);
+        rc = AMG_ESNAPSHOT;
+        goto out;
+    }
+    rc = AMG_OK;
+out:
+    free(path);
+    return rc;
+}
+
+int amg_snapshot_ndjson_open(struct amg_snapshot *s, const char *plugin,
+                             struct amg_ndjson_reader **out)
+{
+    struct amg_ndjson_reader *r = NULL;
+    json_t *e;
+    int rc = AMG_EINVAL;
+
+    if (out)
+        *out = NULL;
+    if (!s || !out || !amg_snapshot_plugin_name_ok(plugin))
+        goto out;
+    e = find_file(s, plugin, ".ndjson");
+    if (!e) {
+        rc = AMG_ENOTFOUND;
+        goto out;
+    }
+    rc = AMG_ENOMEM;
+    r = calloc(1, sizeof(*r));
+    if (!r)
+        goto out;
+    r->expected = (long)json_integer_value(json_object_get(e, "records"));
+    r->path = amg_path_join(s->path, json_string_value(json_object_get(e, "name")));
+    if (!r->path)
+        goto out;
+    r->fp = fopen(r->path, "re");
+    if (!r->fp) {
+        amg_error("%s: cannot open: %s", r->path, strerror(errno));
+        rc = AMG_EIO;
+        goto out;
+    }
+    *out = r;
+    r = NULL;
+    rc = AMG_OK;
+out:
+    amg_ndjson_reader_close(r);
+    return rc;
+}
+
+static int bad_line(struct amg_ndjson_reader *r, const char *reason)
+{
+    amg_error("%s:%ld: %s", r->path, r->lineno, reason);
+    r->status = AMG_ESNAPSHOT;
+    return r->status;
+}
+
+int amg_ndjson_next(struct amg_ndjson_reader *r, json_t **rec)
+{
+    json_error_t err;
+    json_t *v;
+    ssize_t n;
+
+    if (rec)
+        *rec = NULL;
+    if (!r || !rec)
+        return AMG_EINVAL;
+    if (r->status)
+        return r->status;
+    errno = 0;
+    n = getline(&r->line, &r->cap, r->fp);
+    if (n < 0) {
+        if (ferror(r->fp)) {
+            amg_error("%s: read error: %s", r->path, strerror(errno));
+            r->status = AMG_EIO;
+            return r->status;
+        }
+        if (r->lineno != r->expected) {
+            amg_error("%s: %ld records, manifest says %ld", r->path, r->lineno, r->expected);
+            r->status = AMG_ESNAPSHOT;
+            return r->status;
+        }
+        return 0;
+    }
+    r->lineno++;
+    if (r->line[n - 1] != '\n')
+        return bad_line(r, "truncated line (no newline at end of file)");
+    v = json_loadb(r->line, (size_t)n - 1, JSON_REJECT_DUPLICATES, &err);
+    if (!v) {
+        char reason[sizeof(err.text) + 32];
+
+        snprintf(reason, sizeof(reason), "column %d: %s", err.column, err.text);
+        return bad_line(r, reason);
+    }
+    if (!json_is_object(v)) {
+        json_decref(v);
+        return bad_line(r, "not a JSON object");
+    }
+    *rec = v;
+    return 1;
+}
+
+void amg_ndjson_reader_close(struct amg_ndjson_reader *r)
+{
+    if (!r)
+        return;
+    if (r->fp)
+        fclose(r->fp);
+    free(r->line);
+    free(r->path);
+    free(r);
+}
