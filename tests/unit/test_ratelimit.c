@@ -2,52 +2,17 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include "appid-migrate/plugin.h"
+#include "fakeclock.h"
 #include "ratelimit.h"
 #include "testutil.h"
 
 #define EPS 1e-9
 
-/* Fake time: sleep() only moves the counter forward. */
-struct fake_time {
-    double now;
-    double slept;
-    int sleeps;
-};
-
-static double fake_now(void *ud)
-{
-    return ((struct fake_time *)ud)->now;
-}
-
-static void fake_sleep(void *ud, double s)
-{
-    struct fake_time *t = ud;
-
-    t->now += s;
-    t->slept += s;
-    t->sleeps++;
-}
-
-static struct fake_time ft;
-static const struct amg_clock fake_clock = {
-    .now = fake_now,
-    .wall = fake_now,
-    .sleep = fake_sleep,
-    .ud = &ft,
-};
-
-static void reset_time(double start)
-{
-    ft.now = start;
-    ft.slept = 0;
-    ft.sleeps = 0;
-}
-
 static void test_invalid(void)
 {
     struct amg_ratelimit *rl = NULL;
 
-    CU_ASSERT_EQUAL(amg_ratelimit_new(10, 0.5, &fake_clock, &rl), AMG_EINVAL);
+    CU_ASSERT_EQUAL(amg_ratelimit_new(10, 0.5, &fakeclock_clock, &rl), AMG_EINVAL);
     CU_ASSERT_PTR_NULL(rl);
     CU_ASSERT_EQUAL(amg_ratelimit_new(10, 1, NULL, &rl), AMG_EINVAL);
     CU_ASSERT_PTR_NULL(rl);
@@ -58,8 +23,8 @@ static void test_burst_then_spacing(void)
     struct amg_ratelimit *rl = NULL;
     int i;
 
-    reset_time(100);
-    CU_ASSERT_FATAL(amg_ratelimit_new(4, 3, &fake_clock, &rl) == AMG_OK);
+    fakeclock_reset(100, 100);
+    CU_ASSERT_FATAL(amg_ratelimit_new(4, 3, &fakeclock_clock, &rl) == AMG_OK);
     for (i = 0; i < 3; i++)
         CU_ASSERT_DOUBLE_EQUAL(amg_ratelimit_reserve(rl), 0, EPS);
     /* Without time passing each further caller queues 1/r behind the
@@ -70,16 +35,16 @@ static void test_burst_then_spacing(void)
     amg_ratelimit_free(rl);
 
     /* acquire() sleeps each caller to the next free slot. */
-    reset_time(5);
-    CU_ASSERT_FATAL(amg_ratelimit_new(4, 2, &fake_clock, &rl) == AMG_OK);
+    fakeclock_reset(5, 5);
+    CU_ASSERT_FATAL(amg_ratelimit_new(4, 2, &fakeclock_clock, &rl) == AMG_OK);
     amg_ratelimit_acquire(rl);
     amg_ratelimit_acquire(rl);
-    CU_ASSERT_EQUAL(ft.sleeps, 0);
+    CU_ASSERT_EQUAL(fakeclock.nsleeps, 0);
     for (i = 1; i <= 8; i++) {
         amg_ratelimit_acquire(rl);
-        CU_ASSERT_DOUBLE_EQUAL(ft.now, 5 + 0.25 * i, EPS);
+        CU_ASSERT_DOUBLE_EQUAL(fakeclock.now, 5 + 0.25 * i, EPS);
     }
-    CU_ASSERT_EQUAL(ft.sleeps, 8);
+    CU_ASSERT_EQUAL(fakeclock.nsleeps, 8);
     amg_ratelimit_free(rl);
 }
 
@@ -88,11 +53,11 @@ static void test_idle_refills_to_burst(void)
     struct amg_ratelimit *rl = NULL;
     int i;
 
-    reset_time(0);
-    CU_ASSERT_FATAL(amg_ratelimit_new(10, 5, &fake_clock, &rl) == AMG_OK);
+    fakeclock_reset(0, 0);
+    CU_ASSERT_FATAL(amg_ratelimit_new(10, 5, &fakeclock_clock, &rl) == AMG_OK);
     for (i = 0; i < 5; i++)
         CU_ASSERT_DOUBLE_EQUAL(amg_ratelimit_reserve(rl), 0, EPS);
-    ft.now += 3600;
+    fakeclock.now += 3600;
     for (i = 0; i < 5; i++)
         CU_ASSERT_DOUBLE_EQUAL(amg_ratelimit_reserve(rl), 0, EPS);
     /* An hour's worth of tokens was not kept: the sixth waits. */
@@ -100,11 +65,11 @@ static void test_idle_refills_to_burst(void)
     amg_ratelimit_free(rl);
 
     /* Partial refill: 0.3 s at 10/s gives three tokens back. */
-    reset_time(0);
-    CU_ASSERT_FATAL(amg_ratelimit_new(10, 5, &fake_clock, &rl) == AMG_OK);
+    fakeclock_reset(0, 0);
+    CU_ASSERT_FATAL(amg_ratelimit_new(10, 5, &fakeclock_clock, &rl) == AMG_OK);
     for (i = 0; i < 5; i++)
         amg_ratelimit_reserve(rl);
-    ft.now += 0.3;
+    fakeclock.now += 0.3;
     for (i = 0; i < 3; i++)
         CU_ASSERT_DOUBLE_EQUAL(amg_ratelimit_reserve(rl), 0, EPS);
     CU_ASSERT_DOUBLE_EQUAL(amg_ratelimit_reserve(rl), 0.1, EPS);
@@ -119,14 +84,14 @@ static void test_disabled(void)
     int i;
 
     for (k = 0; k < sizeof(rates) / sizeof(rates[0]); k++) {
-        reset_time(0);
-        CU_ASSERT_FATAL(amg_ratelimit_new(rates[k], 1, &fake_clock, &rl) == AMG_OK);
+        fakeclock_reset(0, 0);
+        CU_ASSERT_FATAL(amg_ratelimit_new(rates[k], 1, &fakeclock_clock, &rl) == AMG_OK);
         for (i = 0; i < 1000; i++) {
             CU_ASSERT_DOUBLE_EQUAL(amg_ratelimit_reserve(rl), 0, EPS);
             amg_ratelimit_acquire(rl);
         }
-        CU_ASSERT_EQUAL(ft.sleeps, 0);
-        CU_ASSERT_DOUBLE_EQUAL(ft.now, 0, EPS);
+        CU_ASSERT_EQUAL(fakeclock.nsleeps, 0);
+        CU_ASSERT_DOUBLE_EQUAL(fakeclock.now, 0, EPS);
         amg_ratelimit_free(rl);
     }
     /* A NULL limiter is "no limiter". */
@@ -140,8 +105,8 @@ static void test_thousand_at_40(void)
     int i;
 
     /* All reserved at the same instant: the queue spreads them out. */
-    reset_time(0);
-    CU_ASSERT_FATAL(amg_ratelimit_new(40, 1, &fake_clock, &rl) == AMG_OK);
+    fakeclock_reset(0, 0);
+    CU_ASSERT_FATAL(amg_ratelimit_new(40, 1, &fakeclock_clock, &rl) == AMG_OK);
     for (i = 0; i < 1000; i++) {
         double w = amg_ratelimit_reserve(rl);
 
@@ -152,12 +117,12 @@ static void test_thousand_at_40(void)
     amg_ratelimit_free(rl);
 
     /* The same through acquire(): 25 s of fake time, none of it real. */
-    reset_time(0);
-    CU_ASSERT_FATAL(amg_ratelimit_new(40, 1, &fake_clock, &rl) == AMG_OK);
+    fakeclock_reset(0, 0);
+    CU_ASSERT_FATAL(amg_ratelimit_new(40, 1, &fakeclock_clock, &rl) == AMG_OK);
     for (i = 0; i < 1000; i++)
         amg_ratelimit_acquire(rl);
-    CU_ASSERT_DOUBLE_EQUAL(ft.now, 24.975, 1e-6);
-    CU_ASSERT_EQUAL(ft.sleeps, 999);
+    CU_ASSERT_DOUBLE_EQUAL(fakeclock.now, 24.975, 1e-6);
+    CU_ASSERT_EQUAL(fakeclock.nsleeps, 999);
     amg_ratelimit_free(rl);
 }
 
@@ -194,8 +159,8 @@ static void test_concurrent_callers_queue(void)
     pthread_t tid[THREADS];
     int i, j;
 
-    reset_time(0);
-    CU_ASSERT_FATAL(amg_ratelimit_new(40, 1, &fake_clock, &rl) == AMG_OK);
+    fakeclock_reset(0, 0);
+    CU_ASSERT_FATAL(amg_ratelimit_new(40, 1, &fakeclock_clock, &rl) == AMG_OK);
     for (i = 0; i < THREADS; i++) {
         workers[i].rl = rl;
         CU_ASSERT_FATAL(pthread_create(&tid[i], NULL, reserve_many, &workers[i]) == 0);
