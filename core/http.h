@@ -21,9 +21,11 @@ struct amg_http_opts {
     const char *api_key;       /* copied; never logged */
     long timeout_s;            /* whole request; default 30 */
     double max_rps;            /* <= 0: unlimited */
-    struct amg_retry_policy retry;
+    struct amg_retry_policy retry; /* all zero = amg_retry_policy_default() */
     const struct amg_clock *clock; /* NULL = system clock; borrowed */
-    unsigned seed;             /* jitter seed; 0 = from time */
+    unsigned seed;             /* jitter seed for rand_r(); 0 = from time */
+    size_t max_response_bytes; /* larger answers fail with AMG_EPROTO;
+                                * 0 = 64 MiB */
 };
 
 struct amg_http_stats {
@@ -34,25 +36,45 @@ struct amg_http_stats {
 
 struct amg_http;
 
+/* The strings in `opts` are copied. AMG_EINVAL (logged) for a missing
+ * field, a tenant id with URL syntax in it, or a URL refused by
+ * amg_http_check_url(). Free with amg_http_free(). */
 int amg_http_new(const struct amg_http_opts *opts, struct amg_http **out);
 void amg_http_free(struct amg_http *h);
 
 /*
  * JSON request to base_url + "/management/v4/" + tenant + path. `body` is
- * borrowed (NULL: no body). Retries 429/5xx/transport errors per policy.
+ * borrowed (NULL: no body). Retries 429/5xx/transport errors per policy,
+ * except transport errors another attempt cannot fix (TLS verification,
+ * malformed URL).
  * Returns 0 with the final *status and *response (new reference, NULL for
  * an empty or non-JSON body) for any HTTP answer other than 401/403;
  * AMG_EAUTH when the token cannot be obtained or the instance answers
- * 401/403 even after one token refresh; AMG_EHTTP when retries are
- * exhausted without an answer (logged with method and path).
+ * 401/403 even after one token refresh; AMG_EHTTP when retries (to the
+ * instance or to IAM) are exhausted without an answer (logged with method
+ * and path; the query string is never logged); AMG_EPROTO when the answer
+ * is larger than max_response_bytes; AMG_EINVAL for a method other than
+ * GET, POST, PUT, DELETE, a path not starting with '/', or a body on a
+ * GET. `path` is used as given: callers percent-encode it.
  */
 int amg_http_json(struct amg_http *h, const char *method, const char *path,
                   json_t *body, long *status, json_t **response);
 
 /* Obtain (or reuse) a token now; AMG_EAUTH with a logged reason when IAM
- * refuses the key. Used to fail fast before a run starts. */
+ * refuses the key or answers without a token, AMG_EHTTP when IAM cannot be
+ * reached after all retries. Used to fail fast before a run starts. */
 int amg_http_authenticate(struct amg_http *h);
 
+/* Borrowed, valid until amg_http_free(); read it while no request is in
+ * flight. */
 const struct amg_http_stats *amg_http_stats(const struct amg_http *h);
+
+/*
+ * 0 when `url` may be used: https anywhere, plain http only to a loopback
+ * host (127.0.0.0/8, ::1, localhost), i.e. an emulator. Otherwise
+ * AMG_EINVAL, logged. `loopback` (may be NULL) is set to 1 for a loopback
+ * host, which is then always reached without a proxy.
+ */
+int amg_http_check_url(const char *url, int *loopback);
 
 #endif

@@ -1,0 +1,496 @@
+#define _GNU_SOURCE     /* explicit_bzero */
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <curl/curl.h>
+#include "http.h"
+#include "iam.h"
+#include "log.h"
+#include "xfer.h"
+
+#define HTTP_DEFAULT_TIMEOUT_S 30
+#define HTTP_DEFAULT_MAX_BODY ((size_t)64 << 20)
+/* How much of a body that is not JSON goes into the debug log. */
+#define HTTP_LOG_BODY_BYTES 200
+
+struct amg_http {
+    struct amg_xfer_client xc;  /* curl handle, stats, retries */
+    pthread_mutex_t token_lock; /* token; held across a refresh so that
+                                 * concurrent callers wait for one fetch */
+    int token_lock_ready;
+    char *base_url;             /* without trailing '/' */
+    char *tenant_id;
+    char *iam_url;
+    char *iam_form;             /* grant form with the escaped key: secret */
+    int base_loopback;
+    int iam_loopback;
+    struct amg_iam_token token;
+};
+
+static void wipe_free(char *s)
+{
+    if (!s)
+        return;
+    explicit_bzero(s, strlen(s));
+    free(s);
+}
+
+/* a + b + c as a new string; NULL when out of memory. */
+static char *join3(const char *a, const char *b, const char *c)
+{
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+    char *s = malloc(la + lb + lc + 1);
+
+    if (!s)
+        return NULL;
+    memcpy(s, a, la);
+    memcpy(s + la, b, lb);
+    memcpy(s + la + lb, c, lc + 1);
+    return s;
+}
+
+static int host_is_loopback(const char *host)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    char inner[INET6_ADDRSTRLEN + 1];
+    size_t n = strlen(host);
+
+    if (strcasecmp(host, "localhost") == 0)
+        return 1;
+    if (inet_pton(AF_INET, host, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    /* libcurl hands IPv6 hosts back in brackets. */
+    if (n < 2 || host[0] != '[' || host[n - 1] != ']' || n - 2 >= sizeof(inner))
+        return 0;
+    memcpy(inner, host + 1, n - 2);
+    inner[n - 2] = '\0';
+    return inet_pton(AF_INET6, inner, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+int amg_http_check_url(const char *url, int *loopback)
+{
+    CURLU *u = NULL;
+    char *scheme = NULL;
+    char *host = NULL;
+    int rc = AMG_EINVAL;
+    int lo;
+
+    if (loopback)
+        *loopback = 0;
+    if (!url || !*url) {
+        amg_error("empty URL");
+        return AMG_EINVAL;
+    }
+    u = curl_url();
+    if (!u)
+        return AMG_ENOMEM;
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+        amg_error("invalid URL '%s'", url);
+        goto out;
+    }
+    if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0) {
+        amg_error("unsupported URL scheme '%s' in '%s': use https", scheme, url);
+        goto out;
+    }
+    lo = host_is_loopback(host);
+    /* Tokens and password hashes must not cross a network in clear. */
+    if (strcmp(scheme, "http") == 0 && !lo) {
+        amg_error("refusing plain http to %s: only loopback endpoints (emulators) "
+                  "may use http", host);
+        goto out;
+    }
+    if (loopback)
+        *loopback = lo;
+    rc = AMG_OK;
+out:
+    curl_free(scheme);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+/* Tenant ids are GUIDs; anything that would change the URL's structure is
+ * refused rather than escaped. */
+static int tenant_ok(const char *tenant)
+{
+    const char *p;
+
+    if (!*tenant)
+        return 0;
+    for (p = tenant; *p; p++) {
+        if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f || strchr("/?#%", *p))
+            return 0;
+    }
+    return 1;
+}
+
+static int policy_is_zero(const struct amg_retry_policy *p)
+{
+    return p->max_retries == 0 && p->base_s == 0 && p->max_s == 0 && p->block_429_s == 0;
+}
+
+static int copy_opts(struct amg_http *h, const struct amg_http_opts *opts)
+{
+    size_t n;
+
+    h->base_url = strdup(opts->base_url);
+    h->tenant_id = strdup(opts->tenant_id);
+    h->iam_url = strdup(opts->iam_url);
+    if (!h->base_url || !h->tenant_id || !h->iam_url)
+        return AMG_ENOMEM;
+    n = strlen(h->base_url);
+    while (n > 0 && h->base_url[n - 1] == '/')
+        h->base_url[--n] = '\0';
+    return AMG_OK;
+}
+
+/* The grant form is built once: the key is not needed in any other
+ * shape, and both it and its escaped form are kept out of the log. */
+static int make_iam_form(struct amg_http *h, const char *api_key)
+{
+    char *esc = curl_easy_escape(h->xc.curl, api_key, 0);
+    int rc = AMG_ENOMEM;
+
+    if (!esc)
+        return AMG_ENOMEM;
+    if (amg_log_add_secret(api_key) == AMG_ENOMEM || amg_log_add_secret(esc) == AMG_ENOMEM)
+        goto out;
+    h->iam_form = join3("grant_type=urn:ibm:params:oauth:grant-type:apikey&apikey=", esc, "");
+    if (h->iam_form)
+        rc = AMG_OK;
+out:
+    explicit_bzero(esc, strlen(esc));
+    curl_free(esc);
+    return rc;
+}
+
+int amg_http_new(const struct amg_http_opts *opts, struct amg_http **out)
+{
+    struct amg_xfer_config cfg;
+    struct amg_http *h = NULL;
+    int rc = AMG_EINVAL;
+
+    *out = NULL;
+    if (!opts || !opts->base_url || !opts->tenant_id || !opts->iam_url ||
+        !opts->api_key || !*opts->api_key) {
+        amg_error("HTTP client: base_url, tenant_id, iam_url and api_key are required");
+        return AMG_EINVAL;
+    }
+    if (!tenant_ok(opts->tenant_id)) {
+        amg_error("invalid tenant id '%s' for %s", opts->tenant_id, opts->base_url);
+        return AMG_EINVAL;
+    }
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.timeout_s = opts->timeout_s > 0 ? opts->timeout_s : HTTP_DEFAULT_TIMEOUT_S;
+    cfg.max_body = opts->max_response_bytes ? opts->max_response_bytes : HTTP_DEFAULT_MAX_BODY;
+    cfg.max_rps = opts->max_rps;
+    cfg.clock = opts->clock ? opts->clock : amg_clock_system();
+    cfg.seed = opts->seed ? opts->seed : (unsigned)time(NULL) ^ (unsigned)getpid();
+    if (policy_is_zero(&opts->retry))
+        amg_retry_policy_default(&cfg.retry);
+    else
+        cfg.retry = opts->retry;
+    if (cfg.retry.max_retries < 0 || !(cfg.retry.base_s >= 0) || !(cfg.retry.max_s >= 0) ||
+        !(cfg.retry.block_429_s >= 0)) {
+        amg_error("invalid retry policy for %s", opts->base_url);
+        return AMG_EINVAL;
+    }
+    h = calloc(1, sizeof(*h));
+    if (!h)
+        return AMG_ENOMEM;
+    if ((rc = amg_http_check_url(opts->base_url, &h->base_loopback)) != AMG_OK ||
+        (rc = amg_http_check_url(opts->iam_url, &h->iam_loopback)) != AMG_OK)
+        goto out;
+    if (pthread_mutex_init(&h->token_lock, NULL) != 0) {
+        rc = AMG_ENOMEM;
+        goto out;
+    }
+    h->token_lock_ready = 1;
+    if ((rc = copy_opts(h, opts)) != AMG_OK ||
+        (rc = amg_xfer_client_init(&h->xc, &cfg)) != AMG_OK ||
+        (rc = make_iam_form(h, opts->api_key)) != AMG_OK)
+        goto out;
+    *out = h;
+    h = NULL;
+out:
+    amg_http_free(h);
+    return rc;
+}
+
+void amg_http_free(struct amg_http *h)
+{
+    if (!h)
+        return;
+    amg_xfer_client_fini(&h->xc);
+    amg_iam_token_clear(&h->token);
+    wipe_free(h->iam_form);
+    free(h->base_url);
+    free(h->tenant_id);
+    free(h->iam_url);
+    if (h->token_lock_ready)
+        pthread_mutex_destroy(&h->token_lock);
+    free(h);
+}
+
+const struct amg_http_stats *amg_http_stats(const struct amg_http *h)
+{
+    return &h->xc.stats;
+}
+
+/* POST the API key to IAM and cache the token. Called with token_lock
+ * held. */
+static int fetch_token(struct amg_http *h)
+{
+    struct curl_slist *hdrs = NULL;
+    struct amg_xfer_answer a;
+    struct amg_xfer x;
+    char *what = NULL;
+    char *msg = NULL;
+    double now;
+    int rc = AMG_ENOMEM;
+
+    amg_xfer_answer_init(&a);
+    what = join3("POST ", h->iam_url, "");
+    if (!what || amg_xfer_headers(&hdrs, "Content-Type: application/x-www-form-urlencoded",
+                                  "Accept: application/json", NULL) != AMG_OK)
+        goto out;
+    memset(&x, 0, sizeof(x));
+    x.method = "POST";
+    x.url = h->iam_url;
+    x.what = what;
+    x.headers = hdrs;
+    x.body = h->iam_form;
+    x.body_len = strlen(h->iam_form);
+    x.loopback = h->iam_loopback;
+    /* The instance's limit is App ID's; IAM is a different service. */
+    x.rate_limited = 0;
+    rc = amg_xfer_send(&h->xc, &x, &a);
+    if (rc != AMG_OK)
+        goto out;
+    rc = AMG_EAUTH;
+    if (a.status >= 400 && a.status < 500) {
+        msg = amg_iam_error_message(a.body, a.len);
+        amg_error("IAM refused the API key for %s (HTTP %ld%s%s)", h->base_url, a.status,
+                  msg ? ": " : "", msg ? msg : "");
+        goto out;
+    }
+    if (a.status != 200) {
+        amg_error("IAM at %s answered HTTP %ld: no token for %s", h->iam_url, a.status,
+                  h->base_url);
+        goto out;
+    }
+    now = h->xc.clock->wall(h->xc.clock->ud);
+    rc = amg_iam_token_parse(a.body, a.len, now, &h->token);
+    if (rc == AMG_ENOMEM)
+        goto out;
+    if (rc != AMG_OK) {
+        amg_error("IAM at %s answered without a usable access_token for %s", h->iam_url,
+                  h->base_url);
+        rc = AMG_EAUTH;
+        goto out;
+    }
+    rc = amg_log_add_secret(h->token.access_token) == AMG_ENOMEM ? AMG_ENOMEM : AMG_OK;
+    if (!amg_iam_token_usable(&h->token, now))
+        amg_warn("the new IAM token for %s already looks expired by the local clock; "
+                 "check the system time", h->base_url);
+    amg_debug("IAM token for %s valid for %.0f s", h->base_url, h->token.expires_in);
+out:
+    amg_xfer_answer_wipe(&a);
+    curl_slist_free_all(hdrs);
+    free(what);
+    free(msg);
+    return rc;
+}
+
+/*
+ * Make sure a token is cached; with `bearer` non-NULL return the
+ * Authorization header line for it (a new string, secret). `generation`
+ * identifies the token handed out.
+ */
+static int current_token(struct amg_http *h, char **bearer, unsigned long *generation)
+{
+    int rc = AMG_OK;
+
+    pthread_mutex_lock(&h->token_lock);
+    if (!amg_iam_token_usable(&h->token, h->xc.clock->wall(h->xc.clock->ud)))
+        rc = fetch_token(h);
+    /* A token fetched just now is used even if the local clock disagrees
+     * with IAM's: fetching again would not help. */
+    if (rc == AMG_OK) {
+        *generation = h->token.generation;
+        if (bearer) {
+            *bearer = join3("Authorization: Bearer ", h->token.access_token, "");
+            if (!*bearer)
+                rc = AMG_ENOMEM;
+        }
+    }
+    pthread_mutex_unlock(&h->token_lock);
+    return rc;
+}
+
+static void drop_token(struct amg_http *h, unsigned long generation)
+{
+    pthread_mutex_lock(&h->token_lock);
+    if (h->token.generation == generation)
+        amg_iam_token_clear(&h->token);
+    pthread_mutex_unlock(&h->token_lock);
+}
+
+int amg_http_authenticate(struct amg_http *h)
+{
+    unsigned long generation = 0;
+
+    return current_token(h, NULL, &generation);
+}
+
+/* Headers for one management request, with the current token. */
+static int request_headers(struct amg_http *h, const char *method, int has_body,
+                           struct curl_slist **out, unsigned long *generation)
+{
+    const char *ctype = NULL;
+    char *bearer = NULL;
+    int rc;
+
+    *out = NULL;
+    rc = current_token(h, &bearer, generation);
+    if (rc != AMG_OK)
+        return rc;
+    if (has_body)
+        ctype = "Content-Type: application/json";
+    else if (amg_xfer_sends_fields(method, 0))
+        /* An empty POST/PUT would otherwise be labelled as a form. */
+        ctype = "Content-Type:";
+    rc = amg_xfer_headers(out, bearer, "Accept: application/json", ctype);
+    wipe_free(bearer);
+    return rc;
+}
+
+/* Log a body that should have been JSON, cut short and made printable;
+ * the log redacts any secret the server echoed. */
+static void log_non_json(const char *what, long status, const struct amg_xfer_answer *a,
+                         const char *why)
+{
+    char shown[HTTP_LOG_BODY_BYTES + 1];
+    size_t i, n = a->len < HTTP_LOG_BODY_BYTES ? a->len : HTTP_LOG_BODY_BYTES;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)a->body[i];
+
+        shown[i] = (c < ' ' || c == 0x7f) ? '.' : (char)c;
+    }
+    shown[n] = '\0';
+    amg_debug("%s: HTTP %ld body is not JSON (%s): %s%s", what, status, why, shown,
+              a->len > n ? "..." : "");
+}
+
+static int method_ok(const char *method)
+{
+    return strcmp(method, "GET") == 0 || strcmp(method, "POST") == 0 ||
+           strcmp(method, "PUT") == 0 || strcmp(method, "DELETE") == 0;
+}
+
+/* "METHOD PATH" for log lines. The query is left out: it can carry an
+ * encryption secret in a form the log's redaction would not recognise. */
+static char *describe(const char *method, const char *path)
+{
+    size_t plen = strcspn(path, "?");
+    char *s = malloc(strlen(method) + 1 + plen + 1);
+
+    if (!s)
+        return NULL;
+    snprintf(s, strlen(method) + 1 + plen + 1, "%s %.*s", method, (int)plen, path);
+    return s;
+}
+
+int amg_http_json(struct amg_http *h, const char *method, const char *path,
+                  json_t *body, long *status, json_t **response)
+{
+    struct curl_slist *hdrs = NULL;
+    struct amg_xfer_answer a;
+    struct amg_xfer x;
+    json_error_t jerr;
+    char *prefix = NULL, *url = NULL, *what = NULL, *payload = NULL;
+    unsigned long generation = 0;
+    int refreshed = 0;
+    int rc = AMG_EINVAL;
+
+    amg_xfer_answer_init(&a);
+    if (status)
+        *status = 0;
+    if (response)
+        *response = NULL;
+    if (!h || !method || !path || !status || !response || path[0] != '/' ||
+        !method_ok(method) || (body && strcmp(method, "GET") == 0)) {
+        amg_error("invalid HTTP request %s %s", method ? method : "(null)",
+                  path ? path : "(null)");
+        return AMG_EINVAL;
+    }
+    rc = AMG_ENOMEM;
+    prefix = join3(h->base_url, "/management/v4/", h->tenant_id);
+    url = prefix ? join3(prefix, path, "") : NULL;
+    what = describe(method, path);
+    if (!url || !what)
+        goto out;
+    if (body) {
+        payload = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (!payload) {
+            amg_error("%s: cannot encode the request body as JSON", what);
+            rc = AMG_EINVAL;
+            goto out;
+        }
+    }
+    for (;;) {
+        rc = request_headers(h, method, payload != NULL, &hdrs, &generation);
+        if (rc != AMG_OK)
+            goto out;
+        memset(&x, 0, sizeof(x));
+        x.method = method;
+        x.url = url;
+        x.what = what;
+        x.headers = hdrs;
+        x.body = payload;
+        x.body_len = payload ? strlen(payload) : 0;
+        x.loopback = h->base_loopback;
+        x.rate_limited = 1;
+        rc = amg_xfer_send(&h->xc, &x, &a);
+        curl_slist_free_all(hdrs);
+        hdrs = NULL;
+        if (rc != AMG_OK)
+            goto out;
+        /* The token may have been revoked or the clock be off: one fresh
+         * token settles which. */
+        if (a.status != 401 || refreshed)
+            break;
+        refreshed = 1;
+        amg_info("%s: HTTP 401, fetching a new IAM token", what);
+        drop_token(h, generation);
+    }
+    if (a.status == 401 || a.status == 403) {
+        amg_error("%s: instance %s tenant %s refused the token (HTTP %ld)", what, h->base_url,
+                  h->tenant_id, a.status);
+        rc = AMG_EAUTH;
+        goto out;
+    }
+    *status = a.status;
+    if (a.len > 0) {
+        *response = json_loadb(a.body, a.len, JSON_DECODE_ANY, &jerr);
+        if (!*response)
+            log_non_json(what, a.status, &a, jerr.text);
+    }
+    rc = AMG_OK;
+out:
+    amg_xfer_answer_wipe(&a);
+    curl_slist_free_all(hdrs);
+    free(payload);
+    free(prefix);
+    free(url);
+    free(what);
+    return rc;
+}
