@@ -3,6 +3,12 @@
  * any network call. Every error names the file and line:
  *   "FILE:LINE: unknown key 'foo' in instances.primary"
  * See conf/appid-migrate.conf.sample for every key.
+ *
+ * Relative snapshot_dir and plugin_dir paths written in the file are
+ * resolved against the directory of the config file (so a config works
+ * from any working directory); @include paths too. The default
+ * snapshot_dir, used when the file sets none, stays relative to the
+ * working directory. An endpoint loses its trailing '/'.
  */
 #ifndef AMG_CONFIG_H
 #define AMG_CONFIG_H
@@ -12,11 +18,14 @@
 #define AMG_DEFAULT_IAM_ENDPOINT "https://iam.cloud.ibm.com/identity/token"
 #define AMG_DEFAULT_API_KEY_ENV "IBMCLOUD_API_KEY"
 
+/* Every string and array below is owned by the struct amg_config and
+ * freed by amg_config_free(). */
 struct amg_instance_conf {
     char *name;          /* key under `instances` */
     char *region;        /* one of the nine App ID regions, or NULL */
-    char *endpoint;      /* base URL, e.g. http://127.0.0.1:8080; derived
-                          * from region when not given */
+    char *endpoint;      /* base URL without trailing '/', e.g.
+                          * http://127.0.0.1:8080; derived from region when
+                          * not given, wins over region when both are */
     char *tenant_id;
     char *api_key_env;   /* name of the environment variable */
     char *iam_endpoint;  /* full token URL */
@@ -64,6 +73,19 @@ const struct amg_instance_conf *amg_config_instance(const struct amg_config *cfg
 /* Base URL of the region ("https://us-south.appid.cloud.ibm.com"), or NULL
  * if `region` is not an App ID region. Static string. */
 const char *amg_region_endpoint(const char *region);
+
+/* The i-th App ID region id ("us-south", ...), NULL when i is past the
+ * last; for help texts and error messages. Static string. */
+const char *amg_region_name(size_t i);
+
+/*
+ * The API key of `inst`, read from the environment variable it names
+ * (api_key_env). On success *key is borrowed from the environment and the
+ * value has been registered with amg_log_add_secret() so that it never
+ * reaches the log. AMG_ECONFIG (logged, naming the variable, never the
+ * value) when the variable is unset, empty or too short to be a key.
+ */
+int amg_config_api_key(const struct amg_instance_conf *inst, const char **key);
 
 /* Value of plugins.<plugin>.<key> as a string (numbers and booleans are
  * formatted), or NULL. Borrowed from cfg. */

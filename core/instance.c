@@ -20,13 +20,9 @@ int amg_instance_connect(const struct amg_config *cfg, const char *name,
                   name);
         return AMG_ECONFIG;
     }
-    key = getenv(inst->api_key_env);
-    if (!key || !*key) {
-        amg_error("%s:%d: instance '%s': environment variable %s (api_key_env) is not set",
-                  cfg->path ? cfg->path : "config", inst->line, name, inst->api_key_env);
-        return AMG_ECONFIG;
-    }
-    amg_log_add_secret(key);
+    rc = amg_config_api_key(inst, &key);
+    if (rc < 0)
+        return rc;
     memset(&opts, 0, sizeof(opts));
     opts.base_url = inst->endpoint;
     opts.tenant_id = inst->tenant_id;

@@ -24,15 +24,21 @@ struct amg_plugin_set {
 
 /*
  * Load every *.so in each of `dirs` (n_dirs entries; regular files only,
- * hidden files skipped). A directory that does not exist is an error. Any
- * rejected plugin makes the whole call fail with AMG_EPLUGIN or AMG_EABI
- * after logging each reason; nothing stays loaded then. On success *out is
- * a new set, freed with amg_plugins_free().
+ * symlinks to regular files accepted, hidden files skipped, files taken in
+ * strcmp order). A directory that does not exist or cannot be read is an
+ * error. Any rejected plugin makes the whole call fail with AMG_EPLUGIN
+ * or AMG_EABI after logging each reason (AMG_EABI when any rejection was
+ * an ABI mismatch; AMG_EIO when only directories failed); nothing stays
+ * loaded then. Descriptor rules: name [a-z0-9_]+ of at most 64 characters,
+ * non-empty version, at most 64 dependencies with valid names, at least
+ * one hook, name unique across all directories. On success *out is a new
+ * set, freed with amg_plugins_free().
  */
 int amg_plugins_load(const char *const *dirs, size_t n_dirs,
                      struct amg_plugin_set **out);
 
-/* Load one file into `set` (used by amg_plugins_load and tests). */
+/* Load one file into `set` (used by amg_plugins_load and tests). On
+ * rejection logs why, closes the handle and leaves `set` unchanged. */
 int amg_plugins_load_file(struct amg_plugin_set *set, const char *path);
 
 /* An empty set (caller frees). */
@@ -49,8 +55,11 @@ const struct amg_loaded_plugin *amg_plugins_find(const struct amg_plugin_set *se
 /*
  * Directories to scan, in priority order: --plugin-dir values, then the
  * config's plugin_dir list, then APPID_MIGRATE_PLUGIN_PATH (colon list);
- * the installed default only when none of those gave a directory. Returns
- * a NULL-terminated array of new strings (free each, then the array).
+ * the installed default only when none of those gave a directory. Every
+ * source is used, not just the first that has entries; empty items and
+ * repeats of a directory already listed are dropped. Returns a
+ * NULL-terminated array of new strings (free each, then the array), or
+ * NULL when out of memory.
  */
 char **amg_plugin_dirs(const char *const *cli_dirs, size_t n_cli,
                        const char *const *conf_dirs, size_t n_conf,

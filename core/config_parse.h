@@ -1,0 +1,47 @@
+/*
+ * Schema check of a parsed libconfig tree, private to config.c: walks
+ * every setting, reports each problem as "FILE:LINE: ..." and keeps
+ * going, and fills the struct amg_config it is given.
+ */
+#ifndef AMG_CONFIG_PARSE_H
+#define AMG_CONFIG_PARSE_H
+
+#include <stddef.h>
+#include <libconfig.h>
+#include "config.h"
+
+/* plugins.<plugin>.<key>, the value formatted as text at load time so that
+ * lookups hand out strings owned by the config. All members owned. */
+struct amg_plugin_opt {
+    char *plugin;
+    char *key;
+    char *value;
+};
+
+/* What struct amg_config's plugin_options points to. */
+struct amg_plugin_opts {
+    struct amg_plugin_opt *v;
+    size_t n;
+};
+
+/*
+ * Fill `cfg`, which must hold the defaults (amg_config_default), from the
+ * settings under `root`. `path` names the file in messages when libconfig
+ * does not know it; relative paths in the file are joined to `dir`. Both
+ * borrowed. Adds the number of problems reported to *errors. Returns
+ * AMG_OK, even when it reported problems, or AMG_ENOMEM; `cfg` may be
+ * partly filled either way and is still freed with amg_config_free().
+ */
+int amg_config_parse(struct amg_config *cfg, const config_setting_t *root,
+                     const char *path, const char *dir, int *errors);
+
+/*
+ * The file name to print for a setting or error from libconfig's `file`
+ * (may be NULL: the main file). libconfig names an @include file as
+ * written, relative to the include directory `dir`; this joins them so
+ * the message names a file the user can open. Writes into buf.
+ */
+void amg_config_source_name(const char *path, const char *dir, const char *file,
+                            char *buf, size_t size);
+
+#endif
