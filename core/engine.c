@@ -3,6 +3,7 @@
 #include <time.h>
 #include "engine.h"
 #include "error.h"
+#include "filter.h"
 #include "graph.h"
 #include "host.h"
 #include "http.h"
@@ -113,6 +114,7 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
     struct amg_snapshot_source src;
     struct amg_snapshot_writer *w = NULL;
     struct amg_http *http = NULL;
+    struct amg_filters *filters = NULL;
     struct amg_ctx ctx;
     int *selected = NULL;
     size_t i;
@@ -121,6 +123,9 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
     *snapshot_path = NULL;
     amg_ctx_init(&ctx, AMG_PHASE_EXPORT, NULL);
     rc = select_plugins(e, sel, AMG_SELECT_PULL_DEPS, &selected);
+    if (rc < 0)
+        goto out;
+    rc = amg_filters_parse(sel ? sel->only : NULL, sel ? sel->exclude : NULL, e->set, &filters);
     if (rc < 0)
         goto out;
     rc = amg_instance_connect(e->cfg, instance, &http);
@@ -147,6 +152,7 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
         ctx.cfg = e->cfg;
         ctx.http = http;
         ctx.writer = w;
+        ctx.filters = amg_filters_for(filters, p->desc->name);
         rc = amg_snapshot_add_plugin(w, p->desc->name, p->desc->version);
         if (rc < 0)
             goto out;
@@ -168,6 +174,7 @@ out:
     amg_ctx_clear(&ctx);
     amg_snapshot_abort(w);
     amg_http_free(http);
+    amg_filters_free(filters);
     free(selected);
     return rc;
 }
@@ -285,6 +292,7 @@ int amg_engine_import(struct amg_engine *e, const char *instance, const char *sn
     struct amg_http *http = NULL;
     struct amg_idmap *idmap = NULL;
     struct amg_report *report = NULL;
+    struct amg_filters *filters = NULL;
     struct amg_ctx ctx;
     int *selected = NULL;
     int *failed = NULL;
@@ -295,6 +303,9 @@ int amg_engine_import(struct amg_engine *e, const char *instance, const char *sn
 
     amg_ctx_init(&ctx, AMG_PHASE_IMPORT, NULL);
     rc = select_plugins(e, sel, AMG_SELECT_EXACT, &selected);
+    if (rc < 0)
+        goto out;
+    rc = amg_filters_parse(sel ? sel->only : NULL, sel ? sel->exclude : NULL, e->set, &filters);
     if (rc < 0)
         goto out;
     rc = AMG_ENOMEM;
@@ -346,6 +357,7 @@ int amg_engine_import(struct amg_engine *e, const char *instance, const char *sn
         ctx.http = http;
         ctx.snapshot = snap;
         ctx.idmap = idmap;
+        ctx.filters = amg_filters_for(filters, p->desc->name);
         amg_info("importing %s", p->desc->name);
         rc = p->desc->import_fn(amg_host_table(), &ctx);
         if (rc < 0 || ctx.tally[AMG_OUT_FAILED] > 0) {
@@ -384,6 +396,7 @@ out:
     amg_idmap_free(idmap);
     amg_http_free(http);
     amg_snapshot_close(snap);
+    amg_filters_free(filters);
     free(failed);
     free(selected);
     return rc;

@@ -5,6 +5,7 @@
 #include "host.h"
 #include "config.h"
 #include "error.h"
+#include "filter.h"
 #include "http.h"
 #include "idmap.h"
 #include "log.h"
@@ -194,6 +195,50 @@ static void host_action(struct amg_ctx *ctx, const char *fmt, ...)
     amg_log(AMG_LOG_WARN, "[%s] post-restore action: %s", ctx->plugin, msg);
 }
 
+static int host_request_raw(struct amg_ctx *ctx, const char *method, const char *target,
+                            const char *content_type, const void *body, size_t body_len,
+                            long *status, char **resp, size_t *resp_len)
+{
+    *resp = NULL;
+    *resp_len = 0;
+    *status = 0;
+    if (!ctx->http)
+        return wrong_phase(ctx, "request_raw");
+    return amg_http_raw(ctx->http, method, target, content_type, body, body_len, status, resp,
+                        resp_len);
+}
+
+static int host_blob_write(struct amg_ctx *ctx, const char *part, const void *data, size_t len)
+{
+    int rc;
+
+    if (!ctx->writer)
+        return wrong_phase(ctx, "blob_write");
+    rc = amg_snapshot_write_blob(ctx->writer, ctx->plugin, part, data, len);
+    if (rc == AMG_OK)
+        ctx->wrote = 1;
+    return rc;
+}
+
+static int host_blob_read(struct amg_ctx *ctx, const char *part, char **data, size_t *len)
+{
+    *data = NULL;
+    *len = 0;
+    if (!ctx->snapshot)
+        return wrong_phase(ctx, "blob_read");
+    return amg_snapshot_read_blob(ctx->snapshot, ctx->plugin, part, data, len);
+}
+
+static int host_filter_match(struct amg_ctx *ctx, json_t *view)
+{
+    return amg_filter_match(ctx->filters, view);
+}
+
+static int host_filtered(struct amg_ctx *ctx)
+{
+    return ctx->filters != NULL;
+}
+
 static const struct amg_host host_table = {
     .abi_major = AMG_PLUGIN_ABI_MAJOR,
     .abi_minor = AMG_PLUGIN_ABI_MINOR,
@@ -214,6 +259,11 @@ static const struct amg_host host_table = {
     .tally = host_tally,
     .problem = host_problem,
     .action = host_action,
+    .request_raw = host_request_raw,
+    .blob_write = host_blob_write,
+    .blob_read = host_blob_read,
+    .filter_match = host_filter_match,
+    .filtered = host_filtered,
 };
 
 const struct amg_host *amg_host_table(void)

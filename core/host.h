@@ -14,6 +14,7 @@ struct amg_snapshot_writer;
 struct amg_snapshot;
 struct amg_idmap;
 struct amg_config;
+struct amg_filter_list;
 
 enum amg_phase {
     AMG_PHASE_EXPORT,
@@ -31,6 +32,7 @@ struct amg_ctx {
     struct amg_idmap *idmap;              /* borrowed; import only */
     long tally[AMG_OUT_COUNT_];
     long problems;                        /* validate: problems reported */
+    const struct amg_filter_list *filters; /* borrowed; NULL: no filters */
     json_t *actions;                      /* owned: post-restore actions */
     int wrote;                            /* export: a file was written */
 };

@@ -350,28 +350,6 @@ int amg_http_authenticate(struct amg_http *h)
     return current_token(h, NULL, &generation);
 }
 
-/* Headers for one management request, with the current token. */
-static int request_headers(struct amg_http *h, const char *method, int has_body,
-                           struct curl_slist **out, unsigned long *generation)
-{
-    const char *ctype = NULL;
-    char *bearer = NULL;
-    int rc;
-
-    *out = NULL;
-    rc = current_token(h, &bearer, generation);
-    if (rc != AMG_OK)
-        return rc;
-    if (has_body)
-        ctype = "Content-Type: application/json";
-    else if (amg_xfer_sends_fields(method, 0))
-        /* An empty POST/PUT would otherwise be labelled as a form. */
-        ctype = "Content-Type:";
-    rc = amg_xfer_headers(out, bearer, "Accept: application/json", ctype);
-    wipe_free(bearer);
-    return rc;
-}
-
 /* Log a body that should have been JSON, cut short and made printable;
  * the log redacts any secret the server echoed. */
 static void log_non_json(const char *what, long status, const struct amg_xfer_answer *a,
@@ -409,16 +387,76 @@ static char *describe(const char *method, const char *path)
     return s;
 }
 
+/*
+ * One exchange with the instance: token, send, and one token refresh on
+ * 401. `ctype` is the Content-Type header line (NULL: none), `bearer`
+ * says whether the instance's token goes along. The answer is left in *a.
+ */
+static int exchange(struct amg_http *h, const char *method, const char *url, const char *what,
+                    const char *ctype, const char *accept, const char *body, size_t body_len,
+                    int bearer, int loopback, struct amg_xfer_answer *a)
+{
+    struct curl_slist *hdrs = NULL;
+    struct amg_xfer x;
+    char *auth = NULL;
+    unsigned long generation = 0;
+    int refreshed = 0;
+    int rc;
+
+    for (;;) {
+        if (bearer) {
+            rc = current_token(h, &auth, &generation);
+            if (rc != AMG_OK)
+                goto out;
+        }
+        if (!ctype && amg_xfer_sends_fields(method, 0))
+            /* An empty POST/PUT would otherwise be labelled as a form. */
+            ctype = "Content-Type:";
+        rc = amg_xfer_headers(&hdrs, auth, accept, ctype);
+        wipe_free(auth);
+        auth = NULL;
+        if (rc != AMG_OK)
+            goto out;
+        memset(&x, 0, sizeof(x));
+        x.method = method;
+        x.url = url;
+        x.what = what;
+        x.headers = hdrs;
+        x.body = body;
+        x.body_len = body_len;
+        x.loopback = loopback;
+        x.rate_limited = 1;
+        rc = amg_xfer_send(&h->xc, &x, a);
+        curl_slist_free_all(hdrs);
+        hdrs = NULL;
+        if (rc != AMG_OK)
+            goto out;
+        /* The token may have been revoked or the clock be off: one fresh
+         * token settles which. */
+        if (!bearer || a->status != 401 || refreshed)
+            break;
+        refreshed = 1;
+        amg_info("%s: HTTP 401, fetching a new IAM token", what);
+        drop_token(h, generation);
+        amg_xfer_answer_wipe(a);
+        amg_xfer_answer_init(a);
+    }
+    if (bearer && (a->status == 401 || a->status == 403)) {
+        amg_error("%s: instance %s tenant %s refused the token (HTTP %ld)", what, h->base_url,
+                  h->tenant_id, a->status);
+        rc = AMG_EAUTH;
+    }
+out:
+    curl_slist_free_all(hdrs);
+    return rc;
+}
+
 int amg_http_json(struct amg_http *h, const char *method, const char *path,
                   json_t *body, long *status, json_t **response)
 {
-    struct curl_slist *hdrs = NULL;
     struct amg_xfer_answer a;
-    struct amg_xfer x;
     json_error_t jerr;
     char *prefix = NULL, *url = NULL, *what = NULL, *payload = NULL;
-    unsigned long generation = 0;
-    int refreshed = 0;
     int rc = AMG_EINVAL;
 
     amg_xfer_answer_init(&a);
@@ -446,38 +484,11 @@ int amg_http_json(struct amg_http *h, const char *method, const char *path,
             goto out;
         }
     }
-    for (;;) {
-        rc = request_headers(h, method, payload != NULL, &hdrs, &generation);
-        if (rc != AMG_OK)
-            goto out;
-        memset(&x, 0, sizeof(x));
-        x.method = method;
-        x.url = url;
-        x.what = what;
-        x.headers = hdrs;
-        x.body = payload;
-        x.body_len = payload ? strlen(payload) : 0;
-        x.loopback = h->base_loopback;
-        x.rate_limited = 1;
-        rc = amg_xfer_send(&h->xc, &x, &a);
-        curl_slist_free_all(hdrs);
-        hdrs = NULL;
-        if (rc != AMG_OK)
-            goto out;
-        /* The token may have been revoked or the clock be off: one fresh
-         * token settles which. */
-        if (a.status != 401 || refreshed)
-            break;
-        refreshed = 1;
-        amg_info("%s: HTTP 401, fetching a new IAM token", what);
-        drop_token(h, generation);
-    }
-    if (a.status == 401 || a.status == 403) {
-        amg_error("%s: instance %s tenant %s refused the token (HTTP %ld)", what, h->base_url,
-                  h->tenant_id, a.status);
-        rc = AMG_EAUTH;
+    rc = exchange(h, method, url, what, payload ? "Content-Type: application/json" : NULL,
+                  "Accept: application/json", payload, payload ? strlen(payload) : 0, 1,
+                  h->base_loopback, &a);
+    if (rc != AMG_OK)
         goto out;
-    }
     *status = a.status;
     if (a.len > 0) {
         *response = json_loadb(a.body, a.len, JSON_DECODE_ANY, &jerr);
@@ -487,10 +498,78 @@ int amg_http_json(struct amg_http *h, const char *method, const char *path,
     rc = AMG_OK;
 out:
     amg_xfer_answer_wipe(&a);
-    curl_slist_free_all(hdrs);
     free(payload);
     free(prefix);
     free(url);
     free(what);
+    return rc;
+}
+
+/* 1 when `url` is on the instance's own scheme, host and port. */
+static int on_instance_host(const struct amg_http *h, const char *url)
+{
+    size_t n = strlen(h->base_url);
+
+    return strncmp(url, h->base_url, n) == 0 && (url[n] == '/' || url[n] == '\0');
+}
+
+int amg_http_raw(struct amg_http *h, const char *method, const char *target,
+                 const char *content_type, const void *body, size_t body_len,
+                 long *status, char **resp, size_t *resp_len)
+{
+    struct amg_xfer_answer a;
+    char *prefix = NULL, *url = NULL, *what = NULL, *ctype = NULL;
+    int bearer = 1;
+    int loopback = 0;
+    int rc = AMG_EINVAL;
+
+    amg_xfer_answer_init(&a);
+    if (status)
+        *status = 0;
+    if (resp)
+        *resp = NULL;
+    if (resp_len)
+        *resp_len = 0;
+    if (!h || !method || !target || !status || !resp || !resp_len || !method_ok(method) ||
+        (body_len && !body) || (body && !content_type)) {
+        amg_error("invalid HTTP request %s %s", method ? method : "(null)",
+                  target ? target : "(null)");
+        return AMG_EINVAL;
+    }
+    rc = AMG_ENOMEM;
+    if (target[0] == '/') {
+        prefix = join3(h->base_url, "/management/v4/", h->tenant_id);
+        url = prefix ? join3(prefix, target, "") : NULL;
+        loopback = h->base_loopback;
+    } else {
+        /* Another host (a CDN serving the logo, say) never sees the
+         * instance's token, and must itself pass the https rule. */
+        rc = amg_http_check_url(target, &loopback);
+        if (rc != AMG_OK)
+            goto out;
+        rc = AMG_ENOMEM;
+        bearer = on_instance_host(h, target);
+        url = join3(target, "", "");
+    }
+    what = describe(method, target);
+    if (content_type)
+        ctype = join3("Content-Type: ", content_type, "");
+    if (!url || !what || (content_type && !ctype))
+        goto out;
+    rc = exchange(h, method, url, what, ctype, "Accept: */*", body, body_len, bearer, loopback,
+                  &a);
+    if (rc != AMG_OK)
+        goto out;
+    *status = a.status;
+    *resp_len = a.len;
+    *resp = a.body;
+    a.body = NULL;
+    a.len = 0;
+out:
+    amg_xfer_answer_wipe(&a);
+    free(prefix);
+    free(url);
+    free(what);
+    free(ctype);
     return rc;
 }

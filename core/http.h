@@ -60,6 +60,19 @@ void amg_http_free(struct amg_http *h);
 int amg_http_json(struct amg_http *h, const char *method, const char *path,
                   json_t *body, long *status, json_t **response);
 
+/*
+ * Raw request, for media: `target` is a management path (starting with
+ * '/', relative to /management/v4/{tenant}) or an absolute URL. The
+ * bearer token goes only to the instance's own host; other hosts must be
+ * https (or loopback). `content_type` names the body's type (NULL when
+ * there is no body). On 0, *status is the final status and *resp the body
+ * (malloc'd, NUL-terminated, NULL when empty; caller frees) of *resp_len
+ * bytes. Errors as amg_http_json().
+ */
+int amg_http_raw(struct amg_http *h, const char *method, const char *target,
+                 const char *content_type, const void *body, size_t body_len,
+                 long *status, char **resp, size_t *resp_len);
+
 /* Obtain (or reuse) a token now; AMG_EAUTH with a logged reason when IAM
  * refuses the key or answers without a token, AMG_EHTTP when IAM cannot be
  * reached after all retries. Used to fail fast before a run starts. */

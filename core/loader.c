@@ -12,6 +12,20 @@
 
 /* Everything a 1.0 plugin provides; later minors only append members. */
 #define ABI_1_0_SIZE (offsetof(struct amg_plugin, validate_fn) + sizeof(amg_hook_fn))
+#define ABI_1_1_SIZE (offsetof(struct amg_plugin, filter_fields) + sizeof(const char *const *))
+
+/* Descriptor size a plugin claiming ABI 1.`minor` must at least have. */
+static size_t needed_size(unsigned minor)
+{
+    return minor >= 1 ? ABI_1_1_SIZE : ABI_1_0_SIZE;
+}
+
+const char *const *amg_plugin_filter_fields(const struct amg_plugin *d)
+{
+    if (d->abi_minor < 1 || d->struct_size < ABI_1_1_SIZE)
+        return NULL;
+    return d->filter_fields;
+}
 #define MAX_DEPS 64
 #define MAX_NAME 64
 
@@ -92,9 +106,9 @@ static int check_descriptor(const struct amg_plugin_set *set, const char *path,
                   AMG_PLUGIN_ABI_MAJOR, AMG_PLUGIN_ABI_MINOR);
         return AMG_EABI;
     }
-    if (d->struct_size < ABI_1_0_SIZE) {
+    if (d->struct_size < needed_size(d->abi_minor)) {
         amg_error("%s: plugin descriptor is %zu bytes, ABI %u.%u needs at least %zu", path,
-                  d->struct_size, d->abi_major, d->abi_minor, (size_t)ABI_1_0_SIZE);
+                  d->struct_size, d->abi_major, d->abi_minor, needed_size(d->abi_minor));
         return AMG_EABI;
     }
     if (!d->name || !*d->name) {

@@ -48,6 +48,10 @@ struct amg_plugin_set *amg_plugins_new(void);
  * (keeps symbols for LeakSanitizer reports). NULL is a no-op. */
 void amg_plugins_free(struct amg_plugin_set *set);
 
+/* The plugin's record-filter fields (ABI 1.1), or NULL for plugins built
+ * against ABI 1.0 or declaring none. Borrowed from the plugin. */
+const char *const *amg_plugin_filter_fields(const struct amg_plugin *d);
+
 /* Plugin by name, or NULL. Borrowed. */
 const struct amg_loaded_plugin *amg_plugins_find(const struct amg_plugin_set *set,
                                                  const char *name);

@@ -369,6 +369,47 @@ out:
     return record_failure(w, rc);
 }
 
+int amg_snapshot_write_blob(struct amg_snapshot_writer *w, const char *plugin,
+                            const char *part, const void *data, size_t len)
+{
+    struct out_file f = { 0 };
+    char name[NAME_MAX + 1];
+    char hex[AMG_SHA256_HEX_LEN + 1];
+    json_t *entry;
+    int rc = AMG_EINVAL;
+
+    if (!w)
+        return AMG_EINVAL;
+    if (!amg_snapshot_plugin_name_ok(plugin) || !amg_snapshot_plugin_name_ok(part) ||
+        (!data && len) || len > AMG_SNAPSHOT_BLOB_MAX ||
+        strlen(plugin) + strlen(part) + sizeof("..bin") > sizeof(name)) {
+        amg_error("snapshot: invalid binary part '%s' of plugin '%s'", part ? part : "(null)",
+                  plugin ? plugin : "(null)");
+        goto out;
+    }
+    /* Keyed by file name: the dots keep it apart from plugin-name keys. */
+    snprintf(name, sizeof(name), "%s.%s.bin", plugin, part);
+    if (json_object_get(w->files, name)) {
+        amg_error("snapshot: %s written twice", name);
+        rc = AMG_EEXIST;
+        goto out;
+    }
+    rc = out_open(&f, w->partial, name);
+    if (rc == AMG_OK && len)
+        rc = out_write(&f, data, len);
+    if (rc == AMG_OK)
+        rc = out_close(&f, hex);
+    if (rc == AMG_OK) {
+        entry = json_pack("{s:s, s:s, s:s, s:I, s:I}", "name", name, "plugin", plugin,
+                          "sha256", hex, "bytes", (json_int_t)f.bytes, "records",
+                          (json_int_t)1);
+        rc = entry && json_object_set_new(w->files, name, entry) == 0 ? AMG_OK : AMG_ENOMEM;
+    }
+out:
+    out_discard(&f);
+    return record_failure(w, rc);
+}
+
 int amg_snapshot_ndjson_create(struct amg_snapshot_writer *w, const char *plugin,
                                struct amg_ndjson_writer **out)
 {

@@ -54,6 +54,14 @@ int amg_snapshot_add_plugin(struct amg_snapshot_writer *w, const char *plugin,
 int amg_snapshot_write_json(struct amg_snapshot_writer *w, const char *plugin,
                             json_t *doc, long records);
 
+/* Binary parts are at most this large (logos are at most 100 KB). */
+#define AMG_SNAPSHOT_BLOB_MAX (16 * 1024 * 1024)
+
+/* Write a binary part <plugin>.<part>.bin (e.g. a logo). `part` must
+ * match [a-z0-9_]+; each part once per plugin. records is 1. */
+int amg_snapshot_write_blob(struct amg_snapshot_writer *w, const char *plugin,
+                            const char *part, const void *data, size_t len);
+
 /* Stream <plugin>.ndjson: one compact JSON object a line, hashed as it is
  * written. The ndjson writer is owned by `w` until closed: close() frees
  * it (whatever it returns), and so does aborting `w`. Only one ndjson
@@ -99,6 +107,11 @@ int amg_snapshot_has_plugin(const struct amg_snapshot *s, const char *plugin);
 
 /* Read <plugin>.json; new reference in *doc. AMG_ENOTFOUND if absent. */
 int amg_snapshot_read_json(struct amg_snapshot *s, const char *plugin, json_t **doc);
+
+/* Read <plugin>.<part>.bin into a new malloc'd buffer (NUL-terminated for
+ * convenience; *len excludes the NUL). AMG_ENOTFOUND if absent. */
+int amg_snapshot_read_blob(struct amg_snapshot *s, const char *plugin, const char *part,
+                           char **data, size_t *len);
 
 /* Stream <plugin>.ndjson, one line in memory at a time; AMG_ENOTFOUND if
  * the snapshot has no such file. next() returns 1 with a new reference, 0

@@ -34,15 +34,30 @@ struct amg_ndjson_reader {
     int status;         /* sticky: a bad line ends the stream */
 };
 
-/* Split "<plugin>.json" / "<plugin>.ndjson"; returns the extension
- * (".json" or ".ndjson") or NULL when `name` is not a valid file name. */
+/* Split "<plugin>.json", "<plugin>.ndjson" or "<plugin>.<part>.bin";
+ * returns the extension (".json", ".ndjson" or ".<part>.bin") or NULL when
+ * `name` is not a valid file name. */
 static const char *split_file_name(const char *name, char *plugin, size_t size)
 {
     const char *dot = strrchr(name, '.');
     size_t len;
 
-    if (!dot || (strcmp(dot, ".json") != 0 && strcmp(dot, ".ndjson") != 0))
+    if (dot && strcmp(dot, ".bin") == 0) {
+        char part[NAME_MAX + 1];
+        const char *pdot;
+
+        for (pdot = dot - 1; pdot > name && *pdot != '.'; pdot--)
+            ;
+        if (pdot <= name || (size_t)(dot - pdot - 1) >= sizeof(part))
+            return NULL;
+        memcpy(part, pdot + 1, (size_t)(dot - pdot - 1));
+        part[dot - pdot - 1] = '\0';
+        if (!amg_snapshot_plugin_name_ok(part))
+            return NULL;
+        dot = pdot;
+    } else if (!dot || (strcmp(dot, ".json") != 0 && strcmp(dot, ".ndjson") != 0)) {
         return NULL;
+    }
     len = (size_t)(dot - name);
     if (len == 0 || len >= size)
         return NULL;
@@ -152,7 +167,10 @@ static int check_manifest_shape(const char *mpath, json_t *m)
         bad += ebad;
         if (ebad)
             continue;
-        /* One file per plugin: a duplicate plugin covers a duplicate name. */
+        /* One document (.json or .ndjson) per plugin, and each binary
+         * part once: keyed by plugin, or by file name for parts. */
+        if (strlen(name) > 4 && strcmp(name + strlen(name) - 4, ".bin") == 0)
+            plug = name;
         if (json_object_get(seen, plug)) {
             amg_error("%s: files[%zu]: second file for plugin %s (%s)", mpath, i, plug, name);
             bad++;
@@ -401,6 +419,64 @@ int amg_snapshot_read_json(struct amg_snapshot *s, const char *plugin, json_t **
     }
     rc = AMG_OK;
 out:
+    free(path);
+    return rc;
+}
+
+int amg_snapshot_read_blob(struct amg_snapshot *s, const char *plugin, const char *part,
+                           char **data, size_t *len)
+{
+    char ext[NAME_MAX + 1];
+    json_t *e;
+    char *path = NULL;
+    char *buf = NULL;
+    FILE *fp = NULL;
+    json_int_t bytes;
+    int rc = AMG_EINVAL;
+
+    if (data)
+        *data = NULL;
+    if (len)
+        *len = 0;
+    if (!s || !data || !len || !amg_snapshot_plugin_name_ok(plugin) ||
+        !amg_snapshot_plugin_name_ok(part) || strlen(part) + 6 > sizeof(ext))
+        goto out;
+    snprintf(ext, sizeof(ext), ".%s.bin", part);
+    e = find_file(s, plugin, ext);
+    if (!e) {
+        rc = AMG_ENOTFOUND;
+        goto out;
+    }
+    bytes = json_integer_value(json_object_get(e, "bytes"));
+    rc = AMG_ENOMEM;
+    path = amg_path_join(s->path, json_string_value(json_object_get(e, "name")));
+    if (!path)
+        goto out;
+    if (bytes > AMG_SNAPSHOT_BLOB_MAX) {
+        amg_error("%s: %lld bytes, larger than a binary part may be", path, (long long)bytes);
+        rc = AMG_ESNAPSHOT;
+        goto out;
+    }
+    buf = malloc((size_t)bytes + 1);
+    if (!buf)
+        goto out;
+    fp = fopen(path, "rb");
+    /* The size was checked at open; a different size now means the file
+     * changed underneath us. */
+    if (!fp || fread(buf, 1, (size_t)bytes, fp) != (size_t)bytes || fgetc(fp) != EOF) {
+        amg_error("%s: cannot read %lld bytes", path, (long long)bytes);
+        rc = AMG_ESNAPSHOT;
+        goto out;
+    }
+    buf[bytes] = '\0';
+    *data = buf;
+    *len = (size_t)bytes;
+    buf = NULL;
+    rc = AMG_OK;
+out:
+    if (fp)
+        fclose(fp);
+    free(buf);
     free(path);
     return rc;
 }

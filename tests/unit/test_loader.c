@@ -150,7 +150,7 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
     { "bad_abi", AMG_EABI, "plugin ABI 2.0, this appid-migrate supports 1.x" },
     { "bad_minor", AMG_EABI, "plugin ABI 1.99 needs a newer appid-migrate" },
-    { "small_struct", AMG_EABI, "plugin descriptor is 8 bytes, ABI 1.0 needs at least " },
+    { "small_struct", AMG_EABI, "plugin descriptor is 8 bytes, ABI 1.1 needs at least " },
     { "no_entry", AMG_EPLUGIN, "not an appid-migrate plugin (no amg_plugin_entry symbol)" },
     { "null_desc", AMG_EPLUGIN, "amg_plugin_entry() returned NULL" },
     { "bad_name", AMG_EPLUGIN, "plugin name 'Bad-Name' is invalid (want [a-z0-9_]+" },
@@ -506,6 +506,32 @@ static void test_plugin_dirs(void)
     unsetenv("APPID_MIGRATE_PLUGIN_PATH");
 }
 
+/* ABI 1.0 plugins keep loading under a 1.1 core; filter fields are
+ * read only from descriptors that have them. */
+static void test_minor_versions(void)
+{
+    static const char *const names[] = { "old_abi", "filtered", NULL };
+    char *dir = plugin_dir(names);
+    const char *dirs[] = { dir };
+    struct amg_plugin_set *set = NULL;
+    const struct amg_loaded_plugin *p;
+    const char *const *fields;
+
+    CU_ASSERT_EQUAL_FATAL(amg_plugins_load(dirs, 1, &set), AMG_OK);
+    p = amg_plugins_find(set, "old_abi");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_PTR_NULL(amg_plugin_filter_fields(p->desc));
+    p = amg_plugins_find(set, "filtered");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    fields = amg_plugin_filter_fields(p->desc);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fields);
+    CU_ASSERT_STRING_EQUAL(fields[0], "name");
+    CU_ASSERT_STRING_EQUAL(fields[1], "email");
+    CU_ASSERT_PTR_NULL(fields[2]);
+    amg_plugins_free(set);
+    free(dir);
+}
+
 static const struct amg_test tests[] = {
     { "good pair loads sorted", test_good_pair },
     { "each bad kind rejected", test_bad_table },
@@ -517,6 +543,7 @@ static const struct amg_test tests[] = {
     { "cycle loads, graph rejects", test_cycle_loads_but_does_not_order },
     { "AMG_NO_DLCLOSE keeps handles", test_no_dlclose_env },
     { "plugin directory precedence", test_plugin_dirs },
+    { "ABI 1.0 plugins load under 1.1", test_minor_versions },
     { NULL, NULL },
 };
 

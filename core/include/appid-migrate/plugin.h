@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define AMG_PLUGIN_ABI_MAJOR 1
-#define AMG_PLUGIN_ABI_MINOR 0
+#define AMG_PLUGIN_ABI_MINOR 1
 #define AMG_PLUGIN_ENTRY_SYMBOL "amg_plugin_entry"
 
 /* Same declaration as jansson's, so this header does not need jansson.h. */
@@ -160,6 +160,42 @@ struct amg_host {
     /* Post-restore action for the operator (reference section 9): what
      * must be reconfigured by hand, e.g. new client credentials. */
     void (*action)(struct amg_ctx *ctx, const char *fmt, ...) AMG_PRINTF(2, 3);
+
+    /* ---- ABI 1.1 (check struct_size before use) ---- */
+
+    /*
+     * Request with a raw body and a raw answer, for media and multipart.
+     * `target` is either a path relative to /management/v4/{tenantId}
+     * (starting with '/') or an absolute http(s) URL on the instance's own
+     * host (e.g. the logo URL App ID returns); the bearer token is sent
+     * only to the instance's host. `content_type` may be NULL (no body).
+     * On return 0, *status is the final status and *resp (NUL-terminated,
+     * may be NULL when empty) / *resp_len the answer; free *resp with
+     * free(). Same retries and errors as request().
+     */
+    int (*request_raw)(struct amg_ctx *ctx, const char *method, const char *target,
+                       const char *content_type, const void *body, size_t body_len,
+                       long *status, char **resp, size_t *resp_len);
+
+    /* Binary part of the plugin's snapshot data: file <plugin>.<part>.bin
+     * with `part` matching [a-z0-9_]+ (export writes, import/validate
+     * read). read gives a malloc'd buffer the caller frees;
+     * AMG_ENOTFOUND when the snapshot has no such part. */
+    int (*blob_write)(struct amg_ctx *ctx, const char *part, const void *data, size_t len);
+    int (*blob_read)(struct amg_ctx *ctx, const char *part, char **data, size_t *len);
+
+    /*
+     * Record filters given on the command line (--only plugin:field=glob,
+     * several joined with '+', e.g. "users:email=*@example.com"). `view`
+     * is a flat JSON object the plugin builds for the record, with the
+     * fields it declared in filter_fields (strings, or arrays of strings
+     * of which any may match). Returns 1 when the record is selected
+     * (always 1 without filters), 0 when not.
+     */
+    int (*filter_match)(struct amg_ctx *ctx, json_t *view);
+
+    /* 1 when filters are active for this plugin in this run. */
+    int (*filtered)(struct amg_ctx *ctx);
 };
 
 typedef int (*amg_hook_fn)(const struct amg_host *host, struct amg_ctx *ctx);
@@ -179,6 +215,11 @@ struct amg_plugin {
     amg_hook_fn export_fn;     /* read the instance, write the snapshot */
     amg_hook_fn import_fn;     /* read the snapshot, write the instance */
     amg_hook_fn validate_fn;   /* check the snapshot offline */
+
+    /* ---- ABI 1.1 ---- */
+    /* NULL-terminated field names accepted in record filters
+     * (--only name:field=glob), or NULL when the plugin has none. */
+    const char *const *filter_fields;
 };
 
 #define AMG_PLUGIN_INIT_HEADER \
