@@ -2,13 +2,18 @@
  * appid-migrate: command-line front end. Parses global options, loads the
  * configuration and the plugins, and hands the command to the engine.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <curl/curl.h>
+#include "catalog.h"
 #include "config.h"
 #include "engine.h"
+#include "fsutil.h"
+#include "snapshot.h"
 #include "error.h"
 #include "loader.h"
 #include "log.h"
@@ -42,6 +47,8 @@ static void usage_main(FILE *out)
             "  migrate   export one instance and import it into another\n"
             "  validate  check a snapshot offline\n"
             "  plugins   list the resource plugins in run order\n"
+            "  snapshots list snapshots with time, size, counts and validity\n"
+            "  prune     remove old snapshots of an instance\n"
             "\n"
             "global options:\n"
             "  -c, --config FILE     configuration file (default: $APPID_MIGRATE_CONFIG)\n"
@@ -64,6 +71,9 @@ struct cmd_args {
     const char *output;
     const char *only;
     const char *exclude;
+    long keep;
+    long keep_days;
+    int dry_run;
 };
 
 enum {
@@ -72,8 +82,22 @@ enum {
     OPT_TO = 1 << 2,
     OPT_SNAPSHOT = 1 << 3,
     OPT_OUTPUT = 1 << 4,
-    OPT_SELECT = 1 << 5
+    OPT_SELECT = 1 << 5,
+    OPT_RETENTION = 1 << 6
 };
+
+/* Whole decimal number in [min, max]; -1 when `s` is not one. */
+static long parse_count(const char *s, long min, long max)
+{
+    char *end = NULL;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max)
+        return -1;
+    return v;
+}
 
 static int parse_cmd_args(const struct command *cmd, unsigned allowed, int argc, char **argv,
                           struct cmd_args *a)
@@ -86,6 +110,9 @@ static int parse_cmd_args(const struct command *cmd, unsigned allowed, int argc,
         { "output", required_argument, NULL, 'o' },
         { "only", required_argument, NULL, 'O' },
         { "exclude", required_argument, NULL, 'x' },
+        { "keep", required_argument, NULL, 'k' },
+        { "keep-days", required_argument, NULL, 'd' },
+        { "dry-run", no_argument, NULL, 'n' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -105,6 +132,20 @@ static int parse_cmd_args(const struct command *cmd, unsigned allowed, int argc,
         case 'o': a->output = optarg; need = OPT_OUTPUT; break;
         case 'O': a->only = optarg; need = OPT_SELECT; break;
         case 'x': a->exclude = optarg; need = OPT_SELECT; break;
+        case 'n': a->dry_run = 1; need = OPT_RETENTION; break;
+        case 'k':
+        case 'd':
+            need = OPT_RETENTION;
+            if (parse_count(optarg, c == 'k' ? 1 : 0, 100000) < 0) {
+                amg_error("%s: %s wants a whole number%s, not '%s'", cmd->name,
+                          argv[optind - 1], c == 'k' ? " of at least 1" : "", optarg);
+                return AMG_EUSAGE;
+            }
+            if (c == 'k')
+                a->keep = parse_count(optarg, 1, 100000);
+            else
+                a->keep_days = parse_count(optarg, 0, 100000);
+            break;
         case 'h':
             printf("usage: appid-migrate %s %s\n", cmd->name, cmd->usage);
             return 1;
@@ -142,6 +183,8 @@ static int cmd_import(struct cli *cli, int argc, char **argv);
 static int cmd_migrate(struct cli *cli, int argc, char **argv);
 static int cmd_validate(struct cli *cli, int argc, char **argv);
 static int cmd_plugins(struct cli *cli, int argc, char **argv);
+static int cmd_snapshots(struct cli *cli, int argc, char **argv);
+static int cmd_prune(struct cli *cli, int argc, char **argv);
 
 static const struct command commands[] = {
     { "export", cmd_export, 1, "--instance NAME [--output DIR] [--only A,B] [--exclude C]" },
@@ -150,6 +193,8 @@ static const struct command commands[] = {
     { "migrate", cmd_migrate, 1, "--from NAME --to NAME [--only A,B] [--exclude C]" },
     { "validate", cmd_validate, 0, "--snapshot DIR" },
     { "plugins", cmd_plugins, 0, "" },
+    { "snapshots", cmd_snapshots, 1, "[--instance NAME]" },
+    { "prune", cmd_prune, 1, "--instance NAME --keep N [--keep-days D] [--dry-run]" },
 };
 
 static int cmd_export(struct cli *cli, int argc, char **argv)
@@ -277,6 +322,144 @@ static int cmd_plugins(struct cli *cli, int argc, char **argv)
         printf("%-24s %-9s %-26s %-24s %s\n", d->name, d->version, hooks, deps, p->path);
     }
     return AMG_OK;
+}
+
+/* "12.3 MiB"-style size for tables. */
+static void human_size(long long bytes, char *buf, size_t len)
+{
+    if (bytes < 1024)
+        snprintf(buf, len, "%lld B", bytes);
+    else if (bytes < 1024 * 1024)
+        snprintf(buf, len, "%.1f KiB", (double)bytes / 1024);
+    else
+        snprintf(buf, len, "%.1f MiB", (double)bytes / (1024 * 1024));
+}
+
+static int cmd_snapshots(struct cli *cli, int argc, char **argv)
+{
+    struct amg_catalog_entry *v = NULL;
+    struct cmd_args a;
+    size_t n = 0, i;
+    int rc;
+
+    rc = parse_cmd_args(&commands[5], OPT_INSTANCE, argc, argv, &a);
+    if (rc != AMG_OK)
+        return rc;
+    rc = amg_catalog_list(cli->cfg->snapshot_dir, a.instance, &v, &n);
+    if (rc < 0)
+        return rc;
+    printf("%-44s %-20s %10s %8s  %s\n", "snapshot", "created", "size", "records", "valid");
+    for (i = 0; i < n; i++) {
+        struct amg_snapshot *s = NULL;
+        long long bytes = 0, records = 0;
+        char when[32], size[32];
+        struct tm tm;
+        int valid;
+
+        /* Checking costs a read of every file; problems are logged. */
+        valid = amg_snapshot_open(v[i].path, &s) == AMG_OK;
+        if (valid) {
+            json_t *files = json_object_get(amg_snapshot_manifest(s), "files");
+            json_t *f;
+            size_t k;
+
+            json_array_foreach(files, k, f) {
+                bytes += json_integer_value(json_object_get(f, "bytes"));
+                records += json_integer_value(json_object_get(f, "records"));
+            }
+        }
+        amg_snapshot_close(s);
+        gmtime_r(&v[i].created, &tm);
+        strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%SZ", &tm);
+        human_size(bytes, size, sizeof(size));
+        printf("%-44s %-20s %10s %8lld  %s\n", v[i].name, when, valid ? size : "-", records,
+               valid ? "yes" : "NO");
+    }
+    amg_catalog_free(v, n);
+    return AMG_OK;
+}
+
+/* Hide a snapshot (rename to .<name>.deleting) before removing it, so
+ * that a crash half way never leaves a partial directory that looks like
+ * a finished snapshot. */
+static int retire(const char *snapshot_dir, const struct amg_catalog_entry *e)
+{
+    size_t len = strlen(e->name) + sizeof("..deleting");
+    char *hidden_name = malloc(len);
+    char *hidden = NULL;
+    int rc = AMG_ENOMEM;
+
+    if (!hidden_name)
+        goto out;
+    snprintf(hidden_name, len, ".%s.deleting", e->name);
+    hidden = amg_path_join(snapshot_dir, hidden_name);
+    if (!hidden)
+        goto out;
+    /* Left over from an earlier crash: finish that removal first. */
+    amg_rmtree(hidden);
+    if (amg_rename_noreplace(e->path, hidden) != 0) {
+        amg_error("prune: cannot move %s aside: %s", e->path, strerror(errno));
+        rc = AMG_EIO;
+        goto out;
+    }
+    rc = amg_rmtree(hidden);
+    if (rc < 0)
+        amg_error("prune: cannot remove %s", hidden);
+out:
+    free(hidden);
+    free(hidden_name);
+    return rc;
+}
+
+static int cmd_prune(struct cli *cli, int argc, char **argv)
+{
+    struct amg_catalog_entry *v = NULL;
+    struct cmd_args a;
+    int *remove = NULL;
+    size_t n = 0, i;
+    long removed = 0;
+    int rc;
+
+    rc = parse_cmd_args(&commands[6], OPT_INSTANCE | OPT_RETENTION, argc, argv, &a);
+    if (rc != AMG_OK)
+        return rc;
+    rc = require("prune", a.instance, "--instance");
+    if (rc == AMG_OK && a.keep < 1) {
+        amg_error("prune: --keep N is required (N >= 1: the newest snapshot is always kept)");
+        rc = AMG_EUSAGE;
+    }
+    if (rc < 0)
+        return rc;
+    rc = amg_catalog_list(cli->cfg->snapshot_dir, a.instance, &v, &n);
+    if (rc < 0)
+        return rc;
+    remove = calloc(n ? n : 1, sizeof(*remove));
+    if (!remove) {
+        rc = AMG_ENOMEM;
+        goto out;
+    }
+    rc = amg_catalog_retention(v, n, (int)a.keep, (int)a.keep_days, time(NULL), remove);
+    if (rc < 0)
+        goto out;
+    for (i = 0; i < n; i++) {
+        if (!remove[i])
+            continue;
+        if (a.dry_run) {
+            printf("would remove %s\n", v[i].path);
+            continue;
+        }
+        rc = retire(cli->cfg->snapshot_dir, &v[i]);
+        if (rc < 0)
+            goto out;
+        printf("removed %s\n", v[i].path);
+        removed++;
+    }
+    amg_info("prune: %zu snapshot%s of '%s', %ld removed", n, n == 1 ? "" : "s", a.instance,
+             removed);
+out:
+    free(remove);
+    amg_catalog_free(v, n);
+    return rc;
 }
 
 static int load_everything(struct cli *cli, const struct command *cmd)

@@ -1,0 +1,157 @@
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "catalog.h"
+#include "error.h"
+#include "fsutil.h"
+#include "log.h"
+
+#define STAMP_LEN (sizeof("YYYYMMDDTHHMMSSZ") - 1)
+
+/* Two decimal digits at s, or -1. */
+static int digits(const char *s, int count)
+{
+    int v = 0;
+
+    for (int i = 0; i < count; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+int amg_catalog_parse_name(const char *name, size_t *instance_len, time_t *created)
+{
+    size_t len = strlen(name);
+    const char *st;
+    struct tm tm;
+
+    if (len < STAMP_LEN + 2 || name[0] == '.')
+        return -1;
+    st = name + len - STAMP_LEN;
+    if (st[-1] != '-' || st[8] != 'T' || st[15] != 'Z')
+        return -1;
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = digits(st, 4) - 1900;
+    tm.tm_mon = digits(st + 4, 2) - 1;
+    tm.tm_mday = digits(st + 6, 2);
+    tm.tm_hour = digits(st + 9, 2);
+    tm.tm_min = digits(st + 11, 2);
+    tm.tm_sec = digits(st + 13, 2);
+    if (tm.tm_year < 70 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 ||
+        tm.tm_mday > 31 || tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 ||
+        tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60)
+        return -1;
+    *created = timegm(&tm);
+    *instance_len = len - STAMP_LEN - 1;
+    return 0;
+}
+
+void amg_catalog_free(struct amg_catalog_entry *entries, size_t n)
+{
+    for (size_t i = 0; entries && i < n; i++) {
+        free(entries[i].instance);
+        free(entries[i].name);
+        free(entries[i].path);
+    }
+    free(entries);
+}
+
+static int newest_first(const void *a, const void *b)
+{
+    const struct amg_catalog_entry *x = a;
+    const struct amg_catalog_entry *y = b;
+
+    if (x->created != y->created)
+        return x->created < y->created ? 1 : -1;
+    return strcmp(y->name, x->name);
+}
+
+int amg_catalog_list(const char *snapshot_dir, const char *instance,
+                     struct amg_catalog_entry **out, size_t *n)
+{
+    struct amg_catalog_entry *v = NULL;
+    size_t count = 0, cap = 0;
+    DIR *d = NULL;
+    struct dirent *de;
+    int rc = AMG_OK;
+
+    *out = NULL;
+    *n = 0;
+    d = opendir(snapshot_dir);
+    if (!d) {
+        if (errno == ENOENT)
+            return AMG_OK;
+        amg_error("%s: %s", snapshot_dir, strerror(errno));
+        return AMG_EIO;
+    }
+    while ((de = readdir(d)) != NULL) {
+        struct amg_catalog_entry *e;
+        struct stat st;
+        size_t ilen;
+        time_t created;
+
+        if (amg_catalog_parse_name(de->d_name, &ilen, &created) < 0)
+            continue;
+        if (instance && (strlen(instance) != ilen || strncmp(de->d_name, instance, ilen) != 0))
+            continue;
+        if (count == cap) {
+            struct amg_catalog_entry *grown;
+
+            cap = cap ? cap * 2 : 16;
+            grown = realloc(v, cap * sizeof(*v));
+            if (!grown) {
+                rc = AMG_ENOMEM;
+                goto out;
+            }
+            v = grown;
+        }
+        e = &v[count];
+        memset(e, 0, sizeof(*e));
+        e->created = created;
+        e->name = strdup(de->d_name);
+        e->instance = strndup(de->d_name, ilen);
+        e->path = amg_path_join(snapshot_dir, de->d_name);
+        count++;
+        if (!e->name || !e->instance || !e->path) {
+            rc = AMG_ENOMEM;
+            goto out;
+        }
+        /* A file that happens to have a snapshot's name is not one. */
+        if (lstat(e->path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            count--;
+            free(e->name);
+            free(e->instance);
+            free(e->path);
+        }
+    }
+    if (count)
+        qsort(v, count, sizeof(*v), newest_first);
+    *out = v;
+    *n = count;
+    v = NULL;
+    count = 0;
+out:
+    amg_catalog_free(v, count);
+    closedir(d);
+    return rc;
+}
+
+int amg_catalog_retention(const struct amg_catalog_entry *entries, size_t n, int keep,
+                          int keep_days, time_t now, int *remove)
+{
+    size_t i;
+
+    if (keep < 1 || keep_days < 0)
+        return AMG_EINVAL;
+    for (i = 0; i < n; i++) {
+        int young = keep_days > 0 && now - entries[i].created < (time_t)keep_days * 86400;
+
+        remove[i] = !(i < (size_t)keep || young);
+    }
+    return AMG_OK;
+}
