@@ -1,0 +1,137 @@
+/*
+ * The commands that run plugins: export, import, migrate, validate and
+ * plugins.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "error.h"
+#include "log.h"
+
+int amg_cmd_export(struct cli *cli, const struct command *cmd, int argc, char **argv)
+{
+    struct cmd_args a;
+    struct amg_selection sel;
+    char *path = NULL;
+    int rc;
+
+    rc = amg_cli_parse(cmd, OPT_INSTANCE | OPT_OUTPUT | OPT_SELECT, argc, argv, &a);
+    if (rc != AMG_OK)
+        return rc;
+    rc = amg_cli_require("export", a.instance, "--instance");
+    if (rc < 0)
+        return rc;
+    sel.only = a.only;
+    sel.exclude = a.exclude;
+    rc = amg_engine_export(cli->engine, a.instance, a.output, &sel, &path);
+    if (rc == AMG_OK)
+        printf("%s\n", path);
+    free(path);
+    return rc;
+}
+
+int amg_cmd_import(struct cli *cli, const struct command *cmd, int argc, char **argv)
+{
+    struct cmd_args a;
+    struct amg_selection sel;
+    int rc;
+
+    rc = amg_cli_parse(cmd, OPT_INSTANCE | OPT_SNAPSHOT | OPT_SELECT, argc, argv, &a);
+    if (rc != AMG_OK)
+        return rc;
+    rc = amg_cli_require("import", a.instance, "--instance");
+    if (rc == AMG_OK)
+        rc = amg_cli_require("import", a.snapshot, "--snapshot");
+    if (rc < 0)
+        return rc;
+    sel.only = a.only;
+    sel.exclude = a.exclude;
+    return amg_engine_import(cli->engine, a.instance, a.snapshot, &sel);
+}
+
+int amg_cmd_migrate(struct cli *cli, const struct command *cmd, int argc, char **argv)
+{
+    struct cmd_args a;
+    struct amg_selection sel;
+    char *path = NULL;
+    int rc;
+
+    rc = amg_cli_parse(cmd, OPT_FROM | OPT_TO | OPT_SELECT, argc, argv, &a);
+    if (rc != AMG_OK)
+        return rc;
+    rc = amg_cli_require("migrate", a.from, "--from");
+    if (rc == AMG_OK)
+        rc = amg_cli_require("migrate", a.to, "--to");
+    if (rc < 0)
+        return rc;
+    if (strcmp(a.from, a.to) == 0) {
+        amg_error("migrate: --from and --to name the same instance '%s'", a.from);
+        return AMG_EUSAGE;
+    }
+    if (!amg_config_instance(cli->cfg, a.to)) {
+        /* Checked before the export so a typo costs no backup run. */
+        amg_error("%s: no instance named '%s' in 'instances'", cli->cfg->path, a.to);
+        return AMG_ECONFIG;
+    }
+    sel.only = a.only;
+    sel.exclude = a.exclude;
+    rc = amg_engine_export(cli->engine, a.from, NULL, &sel, &path);
+    if (rc < 0)
+        goto out;
+    printf("snapshot: %s\n", path);
+    rc = amg_engine_import(cli->engine, a.to, path, &sel);
+out:
+    free(path);
+    return rc;
+}
+
+int amg_cmd_validate(struct cli *cli, const struct command *cmd, int argc, char **argv)
+{
+    struct cmd_args a;
+    int rc;
+
+    rc = amg_cli_parse(cmd, OPT_SNAPSHOT, argc, argv, &a);
+    if (rc != AMG_OK)
+        return rc;
+    rc = amg_cli_require("validate", a.snapshot, "--snapshot");
+    if (rc < 0)
+        return rc;
+    rc = amg_engine_validate(cli->engine, a.snapshot);
+    if (rc == AMG_OK)
+        printf("%s: valid\n", a.snapshot);
+    return rc;
+}
+
+int amg_cmd_plugins(struct cli *cli, const struct command *cmd, int argc, char **argv)
+{
+    struct cmd_args a;
+    size_t i;
+    int rc;
+
+    rc = amg_cli_parse(cmd, 0, argc, argv, &a);
+    if (rc != AMG_OK)
+        return rc;
+    printf("%-24s %-9s %-26s %-24s %s\n", "name", "version", "hooks", "depends on", "file");
+    for (i = 0; i < amg_engine_count(cli->engine); i++) {
+        const struct amg_loaded_plugin *p = amg_engine_plugin(cli->engine, i);
+        const struct amg_plugin *d = p->desc;
+        char hooks[64];
+        char deps[256] = "-";
+        const char *const *dep;
+        size_t used = 0;
+
+        snprintf(hooks, sizeof(hooks), "%s,%s,%s", d->export_fn ? "export" : "(no export)",
+                 d->import_fn ? "import" : "(no import)",
+                 d->validate_fn ? "validate" : "(no validate)");
+        for (dep = d->deps; dep && *dep && used < sizeof(deps); dep++) {
+            int n = snprintf(deps + used, sizeof(deps) - used, "%s%s", used ? "," : "", *dep);
+
+            if (n < 0)
+                break;
+            used += (size_t)n;
+        }
+        printf("%-24s %-9s %-26s %-24s %s\n", d->name, d->version, hooks, deps, p->path);
+    }
+    return AMG_OK;
+}
