@@ -302,12 +302,14 @@ int main(int argc, char **argv)
     env.region = opt.region;
     if (sim_server_start(&env, (unsigned)opt.port, &server) != AMG_OK)
         goto out;
+    /* A regular port file is in place before the line below appears, so
+     * whoever waits for the line can read the file right away. */
+    if (opt.port_file && write_port_file(opt.port_file, sim_server_port(server)) != AMG_OK)
+        goto out;
     printf("appid-sim listening on %s\n", sim_server_url(server));
     fflush(stdout);
     amg_info("%zu tenant(s), region %s, token lifetime %ld s", sim_tenants_count(tenants),
              opt.region, opt.ttl);
-    if (opt.port_file && write_port_file(opt.port_file, sim_server_port(server)) != AMG_OK)
-        goto out;
 
     while (sigwait(&stop_set, &sig) != 0)
         ;
