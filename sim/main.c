@@ -1,0 +1,329 @@
+/*
+ * appid-sim: a local emulator of the IBM Cloud App ID Management API v4
+ * and of the IAM token endpoint, for tests and demos. See docs/appid-sim.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "appid-migrate/plugin.h"
+#include "log.h"
+#include "iam.h"
+#include "server.h"
+#include "state.h"
+#include "tenant.h"
+
+#define SIM_EXIT_OK 0
+#define SIM_EXIT_FAIL 1
+#define SIM_EXIT_USAGE 2
+#define SIM_MAX_TTL 31536000L
+
+struct options {
+    long port;
+    const char *port_file;
+    const char **tenant_ids;     /* borrowed from argv; array owned */
+    size_t n_tenants;
+    const char *api_key;         /* argv or environment */
+    const char *state;
+    long ttl;
+    const char *region;
+    int verbose;
+};
+
+static void usage(FILE *out)
+{
+    fputs("usage: appid-sim [--port N] [--port-file FILE] --tenant ID [--tenant ID ...]\n"
+          "                 --api-key KEY [--state FILE] [--token-ttl SECONDS]\n"
+          "                 [--region NAME] [-v]\n"
+          "The API key may come from the environment variable APPID_SIM_API_KEY instead.\n"
+          "Listens on 127.0.0.1 only; --port 0 (the default) picks a free port.\n",
+          out);
+}
+
+static int parse_long(const char *text, long min, long max, long *out)
+{
+    char *end = NULL;
+    long v;
+
+    errno = 0;
+    v = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || v < min || v > max)
+        return AMG_EINVAL;
+    *out = v;
+    return AMG_OK;
+}
+
+static int region_valid(const char *r)
+{
+    size_t i, n = strlen(r);
+
+    if (n == 0 || n > 32)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= '0' && r[i] <= '9') || r[i] == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+/* Returns 0, AMG_EUSAGE (message printed) or 1 for --help. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    static const struct option longopts[] = {
+        { "port", required_argument, NULL, 'p' },
+        { "port-file", required_argument, NULL, 'f' },
+        { "tenant", required_argument, NULL, 't' },
+        { "api-key", required_argument, NULL, 'k' },
+        { "state", required_argument, NULL, 's' },
+        { "token-ttl", required_argument, NULL, 'T' },
+        { "region", required_argument, NULL, 'r' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char **grown;
+    int c;
+
+    while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            if (parse_long(optarg, 0, 65535, &o->port) != AMG_OK) {
+                amg_error("--port: '%s' is not a port number (0-65535)", optarg);
+                return AMG_EUSAGE;
+            }
+            break;
+        case 'f':
+            o->port_file = optarg;
+            break;
+        case 't':
+            if (!sim_tenant_id_valid(optarg)) {
+                amg_error("--tenant: '%s' is not a valid tenant id "
+                          "(1-64 characters of A-Z a-z 0-9 - _)", optarg);
+                return AMG_EUSAGE;
+            }
+            grown = realloc(o->tenant_ids, (o->n_tenants + 1) * sizeof(*grown));
+            if (!grown)
+                return AMG_ENOMEM;
+            o->tenant_ids = grown;
+            o->tenant_ids[o->n_tenants++] = optarg;
+            break;
+        case 'k':
+            o->api_key = optarg;
+            break;
+        case 's':
+            o->state = optarg;
+            break;
+        case 'T':
+            if (parse_long(optarg, 0, SIM_MAX_TTL, &o->ttl) != AMG_OK) {
+                amg_error("--token-ttl: '%s' is not a number of seconds (0-%ld)", optarg,
+                          SIM_MAX_TTL);
+                return AMG_EUSAGE;
+            }
+            break;
+        case 'r':
+            if (!region_valid(optarg)) {
+                amg_error("--region: '%s' is not a region name (e.g. us-south)", optarg);
+                return AMG_EUSAGE;
+            }
+            o->region = optarg;
+            break;
+        case 'v':
+            o->verbose = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return 1;
+        default:
+            usage(stderr);
+            return AMG_EUSAGE;
+        }
+    }
+    if (optind < argc) {
+        amg_error("unexpected argument '%s'", argv[optind]);
+        usage(stderr);
+        return AMG_EUSAGE;
+    }
+    if (!o->api_key || !o->api_key[0])
+        o->api_key = getenv("APPID_SIM_API_KEY");
+    if (!o->api_key || !o->api_key[0]) {
+        amg_error("no API key: give --api-key or set APPID_SIM_API_KEY");
+        return AMG_EUSAGE;
+    }
+    return AMG_OK;
+}
+
+struct fifo_job {
+    const char *path;
+    unsigned port;
+};
+
+/* Opening a FIFO blocks until the reader shows up; doing it here keeps the
+ * main thread free to react to signals meanwhile. */
+static void *fifo_writer(void *arg)
+{
+    const struct fifo_job *job = arg;
+    char line[16];
+    int n = snprintf(line, sizeof(line), "%u\n", job->port);
+    int fd = open(job->path, O_WRONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        amg_error("port file %s: %s", job->path, strerror(errno));
+        return NULL;
+    }
+    if (write(fd, line, (size_t)n) != n)
+        amg_error("port file %s: write failed: %s", job->path, strerror(errno));
+    close(fd);
+    return NULL;
+}
+
+static int write_port_file(const char *path, unsigned port)
+{
+    static struct fifo_job job;
+    struct stat st;
+    pthread_t thread;
+    char *tmp = NULL;
+    size_t len = strlen(path) + sizeof(".tmp.XXXXXX");
+    FILE *f = NULL;
+    int fd = -1;
+    int rc = AMG_EIO;
+
+    if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode)) {
+        job.path = path;
+        job.port = port;
+        if (pthread_create(&thread, NULL, fifo_writer, &job) != 0) {
+            amg_error("port file %s: cannot start writer thread", path);
+            return AMG_EIO;
+        }
+        pthread_detach(thread);
+        return AMG_OK;
+    }
+    tmp = malloc(len);
+    if (!tmp)
+        return AMG_ENOMEM;
+    snprintf(tmp, len, "%s.tmp.XXXXXX", path);
+    fd = mkstemp(tmp);
+    if (fd < 0 || fchmod(fd, 0644) != 0 || !(f = fdopen(fd, "w"))) {
+        amg_error("port file %s: %s", path, strerror(errno));
+        goto out;
+    }
+    fd = -1;
+    if (fprintf(f, "%u\n", port) < 0 || fclose(f) != 0) {
+        f = NULL;
+        amg_error("port file %s: write failed: %s", path, strerror(errno));
+        goto out;
+    }
+    f = NULL;
+    if (rename(tmp, path) != 0) {
+        amg_error("port file %s: %s", path, strerror(errno));
+        goto out;
+    }
+    rc = AMG_OK;
+out:
+    if (rc != AMG_OK && tmp)
+        unlink(tmp);
+    if (f)
+        fclose(f);
+    if (fd >= 0)
+        close(fd);
+    free(tmp);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct options opt = { .port = 0, .ttl = 3600, .region = "us-south" };
+    struct sim_tenants *tenants = NULL;
+    struct sim_server *server = NULL;
+    struct sim_iam *iam = NULL;
+    struct sim_env env;
+    sigset_t stop_set;
+    size_t i;
+    int sig = 0;
+    int rc;
+    int status = SIM_EXIT_FAIL;
+
+    amg_log_set_level(AMG_LOG_WARN);
+    rc = parse_options(argc, argv, &opt);
+    if (rc == 1) {
+        status = SIM_EXIT_OK;
+        goto out;
+    }
+    if (rc != AMG_OK) {
+        status = SIM_EXIT_USAGE;
+        goto out;
+    }
+    if (opt.verbose)
+        amg_log_set_level(AMG_LOG_DEBUG);
+    amg_log_add_secret(opt.api_key);
+
+    tenants = sim_tenants_new();
+    if (!tenants)
+        goto out;
+    if (opt.state) {
+        rc = sim_state_load(opt.state, tenants);
+        if (rc != AMG_OK && rc != AMG_ENOTFOUND) {
+            status = SIM_EXIT_USAGE;
+            goto out;
+        }
+    }
+    for (i = 0; i < opt.n_tenants; i++) {
+        if (sim_tenants_add(tenants, opt.tenant_ids[i], NULL) != AMG_OK)
+            goto out;
+    }
+    if (sim_tenants_count(tenants) == 0) {
+        amg_error("no tenant: give --tenant ID (or a --state file that has tenants)");
+        usage(stderr);
+        status = SIM_EXIT_USAGE;
+        goto out;
+    }
+    iam = sim_iam_new(opt.api_key, opt.ttl);
+    if (!iam) {
+        amg_error("cannot initialise the token signer");
+        goto out;
+    }
+
+    /* Block the stop signals before any thread exists, so every MHD
+     * thread inherits the mask and only sigwait() below sees them. */
+    sigemptyset(&stop_set);
+    sigaddset(&stop_set, SIGTERM);
+    sigaddset(&stop_set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    env.tenants = tenants;
+    env.iam = iam;
+    env.base_url = NULL;
+    env.region = opt.region;
+    if (sim_server_start(&env, (unsigned)opt.port, &server) != AMG_OK)
+        goto out;
+    /* A regular port file is in place before the line below appears, so
+     * whoever waits for the line can read the file right away. */
+    if (opt.port_file && write_port_file(opt.port_file, sim_server_port(server)) != AMG_OK)
+        goto out;
+    printf("appid-sim listening on %s\n", sim_server_url(server));
+    fflush(stdout);
+    amg_info("%zu tenant(s), region %s, token lifetime %ld s", sim_tenants_count(tenants),
+             opt.region, opt.ttl);
+
+    while (sigwait(&stop_set, &sig) != 0)
+        ;
+    amg_info("signal %d: stopping", sig);
+    sim_server_stop(server);
+    server = NULL;
+    if (opt.state && sim_state_save(opt.state, tenants) != AMG_OK)
+        goto out;
+    status = SIM_EXIT_OK;
+out:
+    sim_server_stop(server);
+    sim_iam_free(iam);
+    sim_tenants_free(tenants);
+    free(opt.tenant_ids);
+    amg_log_clear_secrets();
+    return status;
+}

@@ -1,0 +1,93 @@
+/*
+ * Request and reply as seen by appid-sim's handlers. The MHD glue
+ * (server.c) fills a struct sim_request and sends whatever the handler
+ * put in the struct sim_reply, so handlers never touch libmicrohttpd and
+ * unit tests can drive them with hand-built requests.
+ *
+ * Every JSON reply is dumped with JSON_COMPACT | JSON_SORT_KEYS, so that
+ * shell tests can compare exact strings.
+ */
+#ifndef SIM_REQUEST_H
+#define SIM_REQUEST_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+/* Largest request body the sim accepts; bigger ones get 413. */
+#define SIM_MAX_BODY (1024 * 1024)
+
+struct sim_tenants;
+struct sim_iam;
+
+/* What every handler may use. All members are borrowed from main(). */
+struct sim_env {
+    struct sim_tenants *tenants;
+    struct sim_iam *iam;
+    const char *base_url;    /* "http://127.0.0.1:PORT", no trailing slash */
+    const char *region;      /* --region, for region-specific URLs */
+};
+
+struct sim_request {
+    const char *method;        /* "GET", "PUT", ... */
+    const char *path;          /* decoded path without the query string */
+    const char *content_type;  /* Content-Type header or NULL */
+    const char *authorization; /* Authorization header or NULL */
+    const char *body;          /* body bytes (not NUL-terminated) or NULL */
+    size_t body_len;
+    int body_too_large;        /* body exceeded SIM_MAX_BODY, was dropped */
+    /* Query parameter lookup; NULL when absent. `ud` is the server's. */
+    const char *(*query)(void *ud, const char *key);
+    void *query_ud;
+};
+
+struct sim_reply {
+    int status;                 /* 0 until a handler answered */
+    char *body;                 /* owned; NULL for an empty body */
+    size_t body_len;
+    const char *content_type;   /* static string; NULL with no body */
+    const char *extra_header;   /* static header name (e.g. "Allow") */
+    char extra_value[128];
+};
+
+/* Query parameter `key` or NULL. The string is borrowed from the server. */
+const char *sim_request_query(const struct sim_request *req, const char *key);
+
+/* 1 if the request's Content-Type is application/json (parameters such as
+ * charset allowed), else 0. */
+int sim_request_is_json(const struct sim_request *req);
+
+/*
+ * Parse the body of a JSON write request. On success returns 0 and *out is
+ * a new reference to a JSON object. Otherwise fills `rep` with the right
+ * error (415 wrong content type, 400 malformed JSON or not an object) and
+ * returns a negative status.
+ */
+int sim_request_json_object(const struct sim_request *req, struct sim_reply *rep,
+                            json_t **out);
+
+/* Release the reply body; the struct can be reused afterwards. */
+void sim_reply_clear(struct sim_reply *rep);
+
+/* Reply with `body` dumped as compact, key-sorted JSON. Steals `body`
+ * (may be NULL only on allocation failure, which becomes a 500). */
+int sim_reply_json(struct sim_reply *rep, int status, json_t *body);
+
+/* Reply with a plain-text body. `text` is copied. */
+int sim_reply_text(struct sim_reply *rep, int status, const char *text);
+
+/* Reply with no body (204 and friends). */
+void sim_reply_empty(struct sim_reply *rep, int status);
+
+/* Management-API error: {"error":"<reason phrase>","message":"<text>",
+ * "status":<status>}. */
+int sim_reply_error(struct sim_reply *rep, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Set the one extra header a reply can carry (Allow, WWW-Authenticate).
+ * `name` must be a static string; `value` is copied (truncated at 127). */
+void sim_reply_header(struct sim_reply *rep, const char *name, const char *value);
+
+/* Standard reason phrase for an HTTP status ("Not Found"), never NULL. */
+const char *sim_reason_phrase(int status);
+
+#endif

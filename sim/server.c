@@ -1,0 +1,267 @@
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <microhttpd.h>
+#include "appid-migrate/plugin.h"
+#include "log.h"
+#include "router.h"
+#include "server.h"
+
+#define SIM_THREADS 4
+#define SIM_CONN_TIMEOUT 30
+
+struct sim_server {
+    struct MHD_Daemon *daemon;
+    struct sim_env env;
+    unsigned port;
+    char url[64];
+};
+
+/* Per-request state, from the first callback to MHD's completion notice. */
+struct conn_state {
+    char *body;
+    size_t len, cap;
+    int too_large;
+};
+
+static const char *lookup_query(void *ud, const char *key)
+{
+    return MHD_lookup_connection_value(ud, MHD_GET_ARGUMENT_KIND, key);
+}
+
+/* Append upload data; past SIM_MAX_BODY drop everything so far and
+ * discard the rest, so memory stays bounded. */
+static int append_body(struct conn_state *cs, const char *data, size_t len)
+{
+    if (cs->too_large)
+        return AMG_OK;
+    if (len > SIM_MAX_BODY - cs->len) {
+        free(cs->body);
+        cs->body = NULL;
+        cs->len = cs->cap = 0;
+        cs->too_large = 1;
+        return AMG_OK;
+    }
+    if (cs->len + len > cs->cap) {
+        size_t cap = cs->cap ? cs->cap : 4096;
+        char *grown;
+
+        while (cap < cs->len + len)
+            cap *= 2;
+        if (cap > SIM_MAX_BODY)
+            cap = SIM_MAX_BODY;
+        grown = realloc(cs->body, cap);
+        if (!grown)
+            return AMG_ENOMEM;
+        cs->body = grown;
+        cs->cap = cap;
+    }
+    memcpy(cs->body + cs->len, data, len);
+    cs->len += len;
+    return AMG_OK;
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *conn, const char *method,
+                                  const char *url, struct sim_reply *rep)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+
+    resp = MHD_create_response_from_buffer(rep->body_len, rep->body, MHD_RESPMEM_MUST_FREE);
+    if (!resp)
+        return MHD_NO;
+    rep->body = NULL;   /* now MHD's */
+    if (rep->content_type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rep->content_type);
+    if (rep->extra_header)
+        MHD_add_response_header(resp, rep->extra_header, rep->extra_value);
+    amg_debug("%s %s -> %d", method, url, rep->status);
+    ret = MHD_queue_response(conn, (unsigned)rep->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* Content-Length beyond the limit: answer before the body is sent (no
+ * 100 Continue goes out), MHD then closes the connection. */
+static int declared_too_large(struct MHD_Connection *conn)
+{
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    unsigned long long n;
+    char *end = NULL;
+
+    if (!cl)
+        return 0;
+    errno = 0;
+    n = strtoull(cl, &end, 10);
+    return end != cl && errno == 0 && n > SIM_MAX_BODY;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    struct sim_server *srv = cls;
+    struct conn_state *cs = *con_cls;
+    struct sim_request req;
+    struct sim_reply rep;
+    enum MHD_Result ret;
+
+    (void)version;
+    if (!cs) {
+        cs = calloc(1, sizeof(*cs));
+        if (!cs)
+            return MHD_NO;
+        *con_cls = cs;
+        if (!declared_too_large(conn))
+            return MHD_YES;
+        cs->too_large = 1;
+    } else if (*upload_data_size > 0) {
+        if (append_body(cs, upload_data, *upload_data_size) != AMG_OK)
+            return MHD_NO;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+
+    memset(&req, 0, sizeof(req));
+    memset(&rep, 0, sizeof(rep));
+    req.method = method;
+    req.path = url;
+    req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                   MHD_HTTP_HEADER_CONTENT_TYPE);
+    req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                    MHD_HTTP_HEADER_AUTHORIZATION);
+    req.body = cs->body;
+    req.body_len = cs->len;
+    req.body_too_large = cs->too_large;
+    req.query = lookup_query;
+    req.query_ud = conn;
+    sim_route(&srv->env, &req, &rep);
+    if (rep.status == 0)
+        sim_reply_error(&rep, 500, "no handler answered");
+    ret = send_reply(conn, method, url, &rep);
+    sim_reply_clear(&rep);
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct conn_state *cs = *con_cls;
+
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (cs) {
+        free(cs->body);
+        free(cs);
+        *con_cls = NULL;
+    }
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char line[512];
+    size_t len;
+
+    (void)cls;
+    vsnprintf(line, sizeof(line), fmt, ap);
+    /* MHD ends its messages with a newline; the log adds its own. */
+    len = strlen(line);
+    while (len > 0 && line[len - 1] == '\n')
+        line[--len] = '\0';
+    amg_warn("libmicrohttpd: %s", line);
+}
+
+/* Bind and listen ourselves, so the port (and with it base_url) is known
+ * before the first request can arrive. */
+static int listen_loopback(unsigned port, int *fd_out, unsigned *bound)
+{
+    struct sockaddr_in addr;
+    socklen_t alen = sizeof(addr);
+    int one = 1;
+    int fd;
+
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return AMG_EIO;
+    memset(&addr, 0, sizeof(addr));
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((unsigned short)port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+        bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(fd, 64) != 0 ||
+        getsockname(fd, (struct sockaddr *)&addr, &alen) != 0) {
+        amg_error("cannot listen on 127.0.0.1:%u: %s", port, strerror(errno));
+        close(fd);
+        return AMG_EIO;
+    }
+    *fd_out = fd;
+    *bound = ntohs(addr.sin_port);
+    return AMG_OK;
+}
+
+int sim_server_start(const struct sim_env *env, unsigned port, struct sim_server **out)
+{
+    struct sim_server *srv = NULL;
+    int fd = -1;
+    int rc;
+
+    *out = NULL;
+    if (port > 65535)
+        return AMG_EINVAL;
+    srv = calloc(1, sizeof(*srv));
+    if (!srv)
+        return AMG_ENOMEM;
+    rc = listen_loopback(port, &fd, &srv->port);
+    if (rc != AMG_OK)
+        goto out;
+    snprintf(srv->url, sizeof(srv->url), "http://127.0.0.1:%u", srv->port);
+    srv->env = *env;
+    srv->env.base_url = srv->url;
+    srv->daemon = MHD_start_daemon(
+        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SIM_THREADS,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SIM_CONN_TIMEOUT,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_END);
+    if (!srv->daemon) {
+        amg_error("cannot start the HTTP server on 127.0.0.1:%u", srv->port);
+        rc = AMG_EIO;
+        goto out;
+    }
+    fd = -1;   /* MHD closes it on stop */
+    *out = srv;
+    srv = NULL;
+out:
+    if (fd >= 0)
+        close(fd);
+    free(srv);
+    return rc;
+}
+
+unsigned sim_server_port(const struct sim_server *srv)
+{
+    return srv->port;
+}
+
+const char *sim_server_url(const struct sim_server *srv)
+{
+    return srv->url;
+}
+
+void sim_server_stop(struct sim_server *srv)
+{
+    if (!srv)
+        return;
+    MHD_stop_daemon(srv->daemon);
+    free(srv);
+}
