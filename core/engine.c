@@ -168,8 +168,9 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
     rc = amg_snapshot_commit(w, snapshot_path);
     w = NULL;
     if (rc == AMG_OK)
-        amg_info("snapshot written: %s (%ld requests, %ld retries)", *snapshot_path,
-                 amg_http_stats(http)->requests, amg_http_stats(http)->retries);
+        amg_info("export of '%s': %ld requests, %ld retries, %ld throttled", instance,
+                 amg_http_stats(http)->requests, amg_http_stats(http)->retries,
+                 amg_http_stats(http)->throttled);
 out:
     amg_ctx_clear(&ctx);
     amg_snapshot_abort(w);
