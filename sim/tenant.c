@@ -184,6 +184,27 @@ json_t *sim_tenants_get(struct sim_tenants *t, const char *id, const char *key)
     return copy;
 }
 
+int sim_tenants_modify(struct sim_tenants *t, const char *id, const char *key,
+                       int (*fn)(json_t *value, json_t **replace, void *ud), void *ud)
+{
+    json_t *tenant;
+    json_t *replace = NULL;
+    int rc;
+
+    pthread_mutex_lock(&t->lock);
+    tenant = json_object_get(t->all, id);
+    if (!tenant) {
+        rc = AMG_ENOTFOUND;
+        goto out;
+    }
+    rc = fn(json_object_get(tenant, key), &replace, ud);
+    if (replace && json_object_set_new(tenant, key, replace) != 0 && rc == AMG_OK)
+        rc = AMG_ENOMEM;
+out:
+    pthread_mutex_unlock(&t->lock);
+    return rc;
+}
+
 int sim_tenants_set(struct sim_tenants *t, const char *id, const char *key, json_t *value)
 {
     json_t *tenant;

@@ -43,6 +43,18 @@ json_t *sim_tenants_get(struct sim_tenants *t, const char *id, const char *key);
  * AMG_ENOTFOUND (value released) or AMG_ENOMEM. */
 int sim_tenants_set(struct sim_tenants *t, const char *id, const char *key, json_t *value);
 
+/*
+ * Read-modify-write of resource `key` of tenant `id` under the tenants'
+ * lock, so that concurrent requests (two POSTs creating roles, say) never
+ * lose an update. `fn` gets the live value (NULL when the tenant has no
+ * such key yet) and may change it in place, or return a replacement in
+ * *replace (stolen; the old value is released). Whatever `fn` returns is
+ * returned; AMG_ENOTFOUND when the tenant does not exist (fn not called).
+ * `fn` must be quick and must not call back into sim_tenants_*.
+ */
+int sim_tenants_modify(struct sim_tenants *t, const char *id, const char *key,
+                       int (*fn)(json_t *value, json_t **replace, void *ud), void *ud);
+
 /* Deep copy of all tenants as {id: {...}} (new reference), NULL on
  * allocation failure. */
 json_t *sim_tenants_dump(struct sim_tenants *t);

@@ -189,7 +189,44 @@ static void test_save_failure(void)
     sim_tenants_free(t);
 }
 
+/* Appends ud (a string) to the array at the key, creating it. */
+static int append_name(json_t *value, json_t **replace, void *ud)
+{
+    if (!value) {
+        *replace = json_pack("[s]", (const char *)ud);
+        return *replace ? AMG_OK : AMG_ENOMEM;
+    }
+    return json_array_append_new(value, json_string((const char *)ud)) ? AMG_ENOMEM : AMG_OK;
+}
+
+static int refuse(json_t *value, json_t **replace, void *ud)
+{
+    (void)value;
+    (void)replace;
+    (void)ud;
+    return AMG_EEXIST;
+}
+
+static void test_modify(void)
+{
+    struct sim_tenants *t = sim_tenants_new();
+    json_t *v;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL(sim_tenants_add(t, "t1", NULL), AMG_OK);
+    CU_ASSERT_EQUAL(sim_tenants_modify(t, "t1", "things", append_name, "a"), AMG_OK);
+    CU_ASSERT_EQUAL(sim_tenants_modify(t, "t1", "things", append_name, "b"), AMG_OK);
+    CU_ASSERT_EQUAL(sim_tenants_modify(t, "t1", "things", refuse, NULL), AMG_EEXIST);
+    CU_ASSERT_EQUAL(sim_tenants_modify(t, "nope", "things", append_name, "c"), AMG_ENOTFOUND);
+    v = sim_tenants_get(t, "t1", "things");
+    CU_ASSERT_EQUAL(json_array_size(v), 2);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(v, 1)), "b");
+    json_decref(v);
+    sim_tenants_free(t);
+}
+
 static const struct amg_test tests[] = {
+    { "read-modify-write under the lock", test_modify },
     { "tenant ids", test_tenant_ids },
     { "defaults of a new tenant", test_defaults },
     { "get returns a copy", test_get_returns_copy },
