@@ -210,14 +210,15 @@ static int refuse(json_t *value, json_t **replace, void *ud)
 static void test_modify(void)
 {
     struct sim_tenants *t = sim_tenants_new();
+    char a[] = "a", b[] = "b", c[] = "c";
     json_t *v;
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     CU_ASSERT_EQUAL(sim_tenants_add(t, "t1", NULL), AMG_OK);
-    CU_ASSERT_EQUAL(sim_tenants_modify(t, "t1", "things", append_name, "a"), AMG_OK);
-    CU_ASSERT_EQUAL(sim_tenants_modify(t, "t1", "things", append_name, "b"), AMG_OK);
+    CU_ASSERT_EQUAL(sim_tenants_modify(t, "t1", "things", append_name, a), AMG_OK);
+    CU_ASSERT_EQUAL(sim_tenants_modify(t, "t1", "things", append_name, b), AMG_OK);
     CU_ASSERT_EQUAL(sim_tenants_modify(t, "t1", "things", refuse, NULL), AMG_EEXIST);
-    CU_ASSERT_EQUAL(sim_tenants_modify(t, "nope", "things", append_name, "c"), AMG_ENOTFOUND);
+    CU_ASSERT_EQUAL(sim_tenants_modify(t, "nope", "things", append_name, c), AMG_ENOTFOUND);
     v = sim_tenants_get(t, "t1", "things");
     CU_ASSERT_EQUAL(json_array_size(v), 2);
     CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(v, 1)), "b");
