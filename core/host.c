@@ -239,6 +239,15 @@ static int host_filtered(struct amg_ctx *ctx)
     return ctx->filters != NULL;
 }
 
+static int host_request_pipeline(struct amg_ctx *ctx,
+                                 int (*next)(void *ud, struct amg_request *req),
+                                 int (*done)(void *ud, struct amg_request *req), void *ud)
+{
+    if (!ctx->http)
+        return wrong_phase(ctx, "request_pipeline");
+    return amg_http_pipeline(ctx->http, next, done, ud);
+}
+
 static const struct amg_host host_table = {
     .abi_major = AMG_PLUGIN_ABI_MAJOR,
     .abi_minor = AMG_PLUGIN_ABI_MINOR,
@@ -264,6 +273,7 @@ static const struct amg_host host_table = {
     .blob_read = host_blob_read,
     .filter_match = host_filter_match,
     .filtered = host_filtered,
+    .request_pipeline = host_request_pipeline,
 };
 
 const struct amg_host *amg_host_table(void)

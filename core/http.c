@@ -11,25 +11,13 @@
 #include "iam.h"
 #include "log.h"
 #include "xfer.h"
+#include "http_priv.h"
 
 #define HTTP_DEFAULT_TIMEOUT_S 30
 #define HTTP_DEFAULT_MAX_BODY ((size_t)64 << 20)
 /* How much of a body that is not JSON goes into the debug log. */
 #define HTTP_LOG_BODY_BYTES 200
 
-struct amg_http {
-    struct amg_xfer_client xc;  /* curl handle, stats, retries */
-    pthread_mutex_t token_lock; /* token; held across a refresh so that
-                                 * concurrent callers wait for one fetch */
-    int token_lock_ready;
-    char *base_url;             /* without trailing '/' */
-    char *tenant_id;
-    char *iam_url;
-    char *iam_form;             /* grant form with the escaped key: secret */
-    int base_loopback;
-    int iam_loopback;
-    struct amg_iam_token token;
-};
 
 static void wipe_free(char *s)
 {
@@ -140,6 +128,7 @@ static int copy_opts(struct amg_http *h, const struct amg_http_opts *opts)
 {
     size_t n;
 
+    h->concurrency = opts->concurrency > 0 ? opts->concurrency : 8;
     h->base_url = strdup(opts->base_url);
     h->tenant_id = strdup(opts->tenant_id);
     h->iam_url = strdup(opts->iam_url);
@@ -314,7 +303,7 @@ out:
  * Authorization header line for it (a new string, secret). `generation`
  * identifies the token handed out.
  */
-static int current_token(struct amg_http *h, char **bearer, unsigned long *generation)
+int amg_http_bearer(struct amg_http *h, char **bearer, unsigned long *generation)
 {
     int rc = AMG_OK;
 
@@ -335,7 +324,7 @@ static int current_token(struct amg_http *h, char **bearer, unsigned long *gener
     return rc;
 }
 
-static void drop_token(struct amg_http *h, unsigned long generation)
+void amg_http_drop_token(struct amg_http *h, unsigned long generation)
 {
     pthread_mutex_lock(&h->token_lock);
     if (h->token.generation == generation)
@@ -347,13 +336,13 @@ int amg_http_authenticate(struct amg_http *h)
 {
     unsigned long generation = 0;
 
-    return current_token(h, NULL, &generation);
+    return amg_http_bearer(h, NULL, &generation);
 }
 
 /* Log a body that should have been JSON, cut short and made printable;
  * the log redacts any secret the server echoed. */
-static void log_non_json(const char *what, long status, const struct amg_xfer_answer *a,
-                         const char *why)
+void amg_http_log_non_json(const char *what, long status, const struct amg_xfer_answer *a,
+                           const char *why)
 {
     char shown[HTTP_LOG_BODY_BYTES + 1];
     size_t i, n = a->len < HTTP_LOG_BODY_BYTES ? a->len : HTTP_LOG_BODY_BYTES;
@@ -368,7 +357,7 @@ static void log_non_json(const char *what, long status, const struct amg_xfer_an
               a->len > n ? "..." : "");
 }
 
-static int method_ok(const char *method)
+int amg_http_method_ok(const char *method)
 {
     return strcmp(method, "GET") == 0 || strcmp(method, "POST") == 0 ||
            strcmp(method, "PUT") == 0 || strcmp(method, "DELETE") == 0;
@@ -376,7 +365,7 @@ static int method_ok(const char *method)
 
 /* "METHOD PATH" for log lines. The query is left out: it can carry an
  * encryption secret in a form the log's redaction would not recognise. */
-static char *describe(const char *method, const char *path)
+char *amg_http_describe(const char *method, const char *path)
 {
     size_t plen = strcspn(path, "?");
     char *s = malloc(strlen(method) + 1 + plen + 1);
@@ -405,7 +394,7 @@ static int exchange(struct amg_http *h, const char *method, const char *url, con
 
     for (;;) {
         if (bearer) {
-            rc = current_token(h, &auth, &generation);
+            rc = amg_http_bearer(h, &auth, &generation);
             if (rc != AMG_OK)
                 goto out;
         }
@@ -437,7 +426,7 @@ static int exchange(struct amg_http *h, const char *method, const char *url, con
             break;
         refreshed = 1;
         amg_info("%s: HTTP 401, fetching a new IAM token", what);
-        drop_token(h, generation);
+        amg_http_drop_token(h, generation);
         amg_xfer_answer_wipe(a);
         amg_xfer_answer_init(a);
     }
@@ -465,7 +454,7 @@ int amg_http_json(struct amg_http *h, const char *method, const char *path,
     if (response)
         *response = NULL;
     if (!h || !method || !path || !status || !response || path[0] != '/' ||
-        !method_ok(method) || (body && strcmp(method, "GET") == 0)) {
+        !amg_http_method_ok(method) || (body && strcmp(method, "GET") == 0)) {
         amg_error("invalid HTTP request %s %s", method ? method : "(null)",
                   path ? path : "(null)");
         return AMG_EINVAL;
@@ -473,7 +462,7 @@ int amg_http_json(struct amg_http *h, const char *method, const char *path,
     rc = AMG_ENOMEM;
     prefix = join3(h->base_url, "/management/v4/", h->tenant_id);
     url = prefix ? join3(prefix, path, "") : NULL;
-    what = describe(method, path);
+    what = amg_http_describe(method, path);
     if (!url || !what)
         goto out;
     if (body) {
@@ -493,7 +482,7 @@ int amg_http_json(struct amg_http *h, const char *method, const char *path,
     if (a.len > 0) {
         *response = json_loadb(a.body, a.len, JSON_DECODE_ANY, &jerr);
         if (!*response)
-            log_non_json(what, a.status, &a, jerr.text);
+            amg_http_log_non_json(what, a.status, &a, jerr.text);
     }
     rc = AMG_OK;
 out:
@@ -530,7 +519,7 @@ int amg_http_raw(struct amg_http *h, const char *method, const char *target,
         *resp = NULL;
     if (resp_len)
         *resp_len = 0;
-    if (!h || !method || !target || !status || !resp || !resp_len || !method_ok(method) ||
+    if (!h || !method || !target || !status || !resp || !resp_len || !amg_http_method_ok(method) ||
         (body_len && !body) || (body && !content_type)) {
         amg_error("invalid HTTP request %s %s", method ? method : "(null)",
                   target ? target : "(null)");
@@ -551,7 +540,7 @@ int amg_http_raw(struct amg_http *h, const char *method, const char *target,
         bearer = on_instance_host(h, target);
         url = join3(target, "", "");
     }
-    what = describe(method, target);
+    what = amg_http_describe(method, target);
     if (content_type)
         ctype = join3("Content-Type: ", content_type, "");
     if (!url || !what || (content_type && !ctype))

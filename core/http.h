@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include "clock.h"
 #include "retry.h"
+#include "appid-migrate/plugin.h"
 
 struct amg_http_opts {
     const char *base_url;      /* e.g. https://us-south.appid.cloud.ibm.com */
@@ -24,6 +25,7 @@ struct amg_http_opts {
     struct amg_retry_policy retry; /* all zero = amg_retry_policy_default() */
     const struct amg_clock *clock; /* NULL = system clock; borrowed */
     unsigned seed;             /* jitter seed for rand_r(); 0 = from time */
+    int concurrency;           /* requests in flight in a pipeline; 0 = 8 */
     size_t max_response_bytes; /* larger answers fail with AMG_EPROTO;
                                 * 0 = 64 MiB */
 };
@@ -81,6 +83,23 @@ int amg_http_authenticate(struct amg_http *h);
 /* Borrowed, valid until amg_http_free(); read it while no request is in
  * flight. */
 const struct amg_http_stats *amg_http_stats(const struct amg_http *h);
+
+/* Callbacks of amg_http_pipeline(); see struct amg_request in plugin.h. */
+typedef int (*amg_request_next_fn)(void *ud, struct amg_request *req);
+typedef int (*amg_request_done_fn)(void *ud, struct amg_request *req);
+
+/*
+ * Many JSON requests at once over libcurl's multi interface: up to the
+ * client's concurrency in flight, each attempt taking a rate-limiter
+ * token, 429 always retried (with App ID's block), 5xx and transport
+ * errors retried only for idempotent requests, one token refresh on 401.
+ * Answers are handed to done() in submission order; at most twice the
+ * concurrency are held at once, so memory does not grow with the number
+ * of requests. Returns 0, the first negative value from next()/done(),
+ * or AMG_ENOMEM / AMG_EHTTP when the pipeline itself failed.
+ */
+int amg_http_pipeline(struct amg_http *h, amg_request_next_fn next, amg_request_done_fn done,
+                      void *ud);
 
 /*
  * 0 when `url` may be used: https anywhere, plain http only to a loopback

@@ -30,6 +30,7 @@ int amg_instance_connect(const struct amg_config *cfg, const char *name,
     opts.api_key = key;
     opts.timeout_s = cfg->http.timeout_s;
     opts.max_rps = cfg->http.max_rps;
+    opts.concurrency = cfg->http.concurrency;
     amg_retry_policy_default(&opts.retry);
     opts.retry.max_retries = cfg->http.retries;
     rc = amg_http_new(&opts, &http);

@@ -78,8 +78,7 @@ void amg_xfer_answer_wipe(struct amg_xfer_answer *a)
     amg_xfer_answer_init(a);
 }
 
-/* Forget the previous attempt but keep the buffer. */
-static void answer_reset(struct amg_xfer_answer *a, size_t max)
+void amg_xfer_answer_reset(struct amg_xfer_answer *a, size_t max)
 {
     a->status = 0;
     a->len = 0;
@@ -193,10 +192,9 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
             return cc;                                           \
     } while (0)
 
-static CURLcode setup(struct amg_xfer_client *xc, const struct amg_xfer *x,
-                      struct amg_xfer_answer *a)
+CURLcode amg_xfer_setup(const struct amg_xfer_client *xc, CURL *c, const struct amg_xfer *x,
+                        struct amg_xfer_answer *a)
 {
-    CURL *c = xc->curl;
     CURLcode cc;
 
     SETOPT(CURLOPT_URL, x->url);
@@ -239,8 +237,7 @@ static CURLcode setup(struct amg_xfer_client *xc, const struct amg_xfer *x,
 
 #undef SETOPT
 
-/* Transport errors that another attempt cannot fix. */
-static int permanent(CURLcode cc)
+int amg_xfer_permanent(CURLcode cc)
 {
     switch (cc) {
     case CURLE_UNSUPPORTED_PROTOCOL:
@@ -264,11 +261,11 @@ static int attempt(struct amg_xfer_client *xc, const struct amg_xfer *x,
     long code = 0;
 
     *fatal = 0;
-    answer_reset(a, xc->max_body);
+    amg_xfer_answer_reset(a, xc->max_body);
     pthread_mutex_lock(&xc->io_lock);
     /* reset keeps the live connections, so the next request reuses them */
     curl_easy_reset(xc->curl);
-    cc = setup(xc, x, a);
+    cc = amg_xfer_setup(xc, xc->curl, x, a);
     if (cc == CURLE_OK)
         cc = curl_easy_perform(xc->curl);
     if (cc == CURLE_OK)
@@ -276,11 +273,7 @@ static int attempt(struct amg_xfer_client *xc, const struct amg_xfer *x,
     curl_easy_setopt(xc->curl, CURLOPT_ERRORBUFFER, NULL);
     pthread_mutex_unlock(&xc->io_lock);
 
-    pthread_mutex_lock(&xc->stats_lock);
-    xc->stats.requests++;
-    if (code == 429)
-        xc->stats.throttled++;
-    pthread_mutex_unlock(&xc->stats_lock);
+    amg_xfer_count(xc, code, 0);
 
     if (a->nomem)
         return AMG_ENOMEM;
@@ -291,14 +284,27 @@ static int attempt(struct amg_xfer_client *xc, const struct amg_xfer *x,
     if (cc != CURLE_OK) {
         if (!a->error[0])
             snprintf(a->error, sizeof(a->error), "%s", curl_easy_strerror(cc));
-        *fatal = permanent(cc);
+        *fatal = amg_xfer_permanent(cc);
         return AMG_OK;
     }
     a->status = code;
     return AMG_OK;
 }
 
-static double next_rand01(struct amg_xfer_client *xc)
+void amg_xfer_count(struct amg_xfer_client *xc, long status, int retry)
+{
+    pthread_mutex_lock(&xc->stats_lock);
+    if (retry) {
+        xc->stats.retries++;
+    } else {
+        xc->stats.requests++;
+        if (status == 429)
+            xc->stats.throttled++;
+    }
+    pthread_mutex_unlock(&xc->stats_lock);
+}
+
+double amg_xfer_rand01(struct amg_xfer_client *xc)
 {
     int r;
 
@@ -326,16 +332,14 @@ int amg_xfer_send(struct amg_xfer_client *xc, const struct amg_xfer *x,
             amg_debug("%s: HTTP %ld, %zu bytes", x->what, a->status, a->len);
         if (fatal || !amg_retry_should(a->status) || n > xc->retry.max_retries)
             break;
-        delay = amg_retry_delay(&xc->retry, n, a->status, a->retry_after, next_rand01(xc));
+        delay = amg_retry_delay(&xc->retry, n, a->status, a->retry_after, amg_xfer_rand01(xc));
         if (a->status)
             amg_info("%s: HTTP %ld, retry %d of %d in %.2f s", x->what, a->status, n,
                      xc->retry.max_retries, delay);
         else
             amg_info("%s: %s, retry %d of %d in %.2f s", x->what, a->error, n,
                      xc->retry.max_retries, delay);
-        pthread_mutex_lock(&xc->stats_lock);
-        xc->stats.retries++;
-        pthread_mutex_unlock(&xc->stats_lock);
+        amg_xfer_count(xc, 0, 1);
         xc->clock->sleep(xc->clock->ud, delay);
     }
     if (a->status == 0) {

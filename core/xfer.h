@@ -82,6 +82,25 @@ int amg_xfer_headers(struct curl_slist **list, const char *line1, const char *li
 /* 1 when `method` goes out with a request body (possibly empty). */
 int amg_xfer_sends_fields(const char *method, int has_body);
 
+/* Forget the previous attempt but keep the buffer. */
+void amg_xfer_answer_reset(struct amg_xfer_answer *a, size_t max);
+
+/* Configure easy handle `c` (freshly reset) for one attempt of `x`,
+ * writing the answer into `a`. Used by amg_xfer_send() and by the
+ * concurrent pipeline, which owns its own handles. */
+CURLcode amg_xfer_setup(const struct amg_xfer_client *xc, CURL *c, const struct amg_xfer *x,
+                        struct amg_xfer_answer *a);
+
+/* Transport errors that another attempt cannot fix. */
+int amg_xfer_permanent(CURLcode cc);
+
+/* Count one request that ended with `status` (retry = 0), or one retry
+ * (retry = 1), in the client's statistics. */
+void amg_xfer_count(struct amg_xfer_client *xc, long status, int retry);
+
+/* The client's jitter source: uniform in [0, 1). */
+double amg_xfer_rand01(struct amg_xfer_client *xc);
+
 /*
  * Send `x`, retrying 429, 5xx and transport errors per the policy and
  * sleeping through the clock. 0 with a->status set to the final answer

@@ -150,7 +150,7 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
     { "bad_abi", AMG_EABI, "plugin ABI 2.0, this appid-migrate supports 1.x" },
     { "bad_minor", AMG_EABI, "plugin ABI 1.99 needs a newer appid-migrate" },
-    { "small_struct", AMG_EABI, "plugin descriptor is 8 bytes, ABI 1.1 needs at least " },
+    { "small_struct", AMG_EABI, "plugin descriptor is 8 bytes, ABI 1." },
     { "no_entry", AMG_EPLUGIN, "not an appid-migrate plugin (no amg_plugin_entry symbol)" },
     { "null_desc", AMG_EPLUGIN, "amg_plugin_entry() returned NULL" },
     { "bad_name", AMG_EPLUGIN, "plugin name 'Bad-Name' is invalid (want [a-z0-9_]+" },

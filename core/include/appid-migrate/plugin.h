@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define AMG_PLUGIN_ABI_MAJOR 1
-#define AMG_PLUGIN_ABI_MINOR 1
+#define AMG_PLUGIN_ABI_MINOR 2
 #define AMG_PLUGIN_ENTRY_SYMBOL "amg_plugin_entry"
 
 /* Same declaration as jansson's, so this header does not need jansson.h. */
@@ -73,6 +73,31 @@ enum amg_outcome {
     AMG_OUT_SKIPPED,
     AMG_OUT_FAILED,
     AMG_OUT_COUNT_
+};
+
+/* Longest management path (with query) a pipelined request may carry. */
+#define AMG_REQUEST_PATH_MAX 2048
+
+/*
+ * One request of a pipeline (host->request_pipeline, ABI 1.2). The
+ * plugin's next() fills the first block; the core fills the second before
+ * handing the request to done().
+ */
+struct amg_request {
+    const char *method;               /* static string: "GET", "POST", ... */
+    char path[AMG_REQUEST_PATH_MAX];  /* relative to /management/v4/{tenantId} */
+    json_t *body;                     /* stolen by the core; NULL for none */
+    int idempotent;                   /* 0: a request that may have been
+                                       * processed (transport error, 5xx) is
+                                       * not retried but reported, so the
+                                       * plugin can look before it resends */
+    void *tag;                        /* the plugin's, untouched */
+
+    long status;                      /* final HTTP status, 0 without answer */
+    json_t *response;                 /* borrowed during done(); NULL when
+                                       * empty or not JSON */
+    int rc;                           /* AMG_OK, or AMG_EHTTP, AMG_EAUTH,
+                                       * AMG_EPROTO for this request */
 };
 
 /* Opaque per-run, per-plugin context owned by the core. */
@@ -196,6 +221,23 @@ struct amg_host {
 
     /* 1 when filters are active for this plugin in this run. */
     int (*filtered)(struct amg_ctx *ctx);
+
+    /* ---- ABI 1.2 ---- */
+
+    /*
+     * Run many requests concurrently (up to the configured http
+     * concurrency, sharing the instance's rate limiter, token and retry
+     * policy). next() fills *req and returns 1, or returns 0 when there
+     * are no more requests (negative aborts). done() receives each
+     * finished request IN THE ORDER next() produced them, so output stays
+     * deterministic; it returns 0 to go on, negative to abort. A request's
+     * own failure is in req->rc and does not end the pipeline. Returns 0,
+     * or the first negative value of next()/done(), or a negative status
+     * when the pipeline itself failed.
+     */
+    int (*request_pipeline)(struct amg_ctx *ctx,
+                            int (*next)(void *ud, struct amg_request *req),
+                            int (*done)(void *ud, struct amg_request *req), void *ud);
 };
 
 typedef int (*amg_hook_fn)(const struct amg_host *host, struct amg_ctx *ctx);
