@@ -3,7 +3,7 @@
 
 /* The server's own explanation, whatever error shape it uses
  * (reference section 4.2): message, error, errorMessage, detail. */
-static const char *server_message(json_t *resp)
+const char *amgp_server_message(json_t *resp)
 {
     static const char *const keys[] = { "message", "errorMessage", "detail", "error", NULL };
     size_t i;
@@ -17,6 +17,32 @@ static const char *server_message(json_t *resp)
             return json_string_value(v);
     }
     return "no details";
+}
+
+int amgp_query_escape(const char *in, char *out, size_t size)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+
+    for (; *in; in++) {
+        unsigned char c = (unsigned char)*in;
+        int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '.' || c == '_' || c == '~';
+
+        if (o + (plain ? 1 : 3) >= size)
+            return -1;
+        if (plain) {
+            out[o++] = (char)c;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    if (o >= size)
+        return -1;
+    out[o] = '\0';
+    return 0;
 }
 
 int amgp_get_object(const struct amg_host *h, struct amg_ctx *ctx, const char *path,
@@ -36,7 +62,7 @@ int amgp_get_object(const struct amg_host *h, struct amg_ctx *ctx, const char *p
     }
     if (status != 200 || !json_is_object(resp)) {
         h->log(ctx, AMG_LOG_ERROR, "GET %s: HTTP %ld (%s)", path, status,
-               status == 200 ? "body is not a JSON object" : server_message(resp));
+               status == 200 ? "body is not a JSON object" : amgp_server_message(resp));
         rc = AMG_EPROTO;
         goto out;
     }
@@ -64,7 +90,7 @@ int amgp_send(const struct amg_host *h, struct amg_ctx *ctx, const char *method,
      * 2xx is still success but worth a note for the emulator's fidelity. */
     if (status < 200 || status > 299) {
         h->log(ctx, AMG_LOG_ERROR, "%s %s: HTTP %ld (%s)", method, path, status,
-               server_message(resp));
+               amgp_server_message(resp));
         rc = AMG_EPROTO;
         goto out;
     }

@@ -36,6 +36,14 @@ AMGP_HIDDEN int amgp_restore_singleton(const struct amg_host *h, struct amg_ctx 
                                        long put_status,
                                        json_t *(*current_view)(json_t *current));
 
+/* Percent-encode `in` for a query value (RFC 3986 unreserved kept) into
+ * out[size]; returns 0, or -1 when it does not fit. */
+AMGP_HIDDEN int amgp_query_escape(const char *in, char *out, size_t size);
+
+/* The server's explanation in an error body (message, errorMessage,
+ * detail, error), or "no details". Borrowed from `resp`. */
+AMGP_HIDDEN const char *amgp_server_message(json_t *resp);
+
 /* ---- validation: each reports a problem through host->problem and
  * returns 0 when the value is fine, -1 when a problem was reported. ---- */
 

@@ -238,6 +238,16 @@ struct amg_host {
     int (*request_pipeline)(struct amg_ctx *ctx,
                             int (*next)(void *ud, struct amg_request *req),
                             int (*done)(void *ud, struct amg_request *req), void *ud);
+
+    /*
+     * A secret the configuration points at, by name. Known names:
+     * "cd_encryption_secret" (the environment variable named by
+     * cloud_directory.encryption_secret_env). On success *value is
+     * borrowed from the environment and registered so that it never
+     * reaches a log; AMG_ECONFIG (logged, naming the variable, never the
+     * value) when it is not set; AMG_EINVAL for an unknown name.
+     */
+    int (*secret)(struct amg_ctx *ctx, const char *name, const char **value);
 };
 
 typedef int (*amg_hook_fn)(const struct amg_host *host, struct amg_ctx *ctx);
