@@ -3,7 +3,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "catalog.h"
 #include "error.h"
 #include "fsutil.h"
@@ -153,5 +157,73 @@ int amg_catalog_retention(const struct amg_catalog_entry *entries, size_t n, int
 
         remove[i] = !(i < (size_t)keep || young);
     }
+    return AMG_OK;
+}
+
+int amg_catalog_lock(const char *snapshot_dir, const char *instance, int *fd)
+{
+    char name[300];
+    char *path = NULL;
+    int rc;
+
+    *fd = -1;
+    if (strlen(instance) > 200)
+        return AMG_EINVAL;
+    rc = amg_mkdir_p(snapshot_dir);
+    if (rc < 0)
+        return rc;
+    snprintf(name, sizeof(name), ".lock-%s", instance);
+    path = amg_path_join(snapshot_dir, name);
+    if (!path)
+        return AMG_ENOMEM;
+    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (*fd < 0) {
+        amg_error("%s: %s", path, strerror(errno));
+        rc = AMG_EIO;
+        goto out;
+    }
+    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+        amg_error("another run is exporting '%s' into %s (lock %s held)", instance,
+                  snapshot_dir, path);
+        close(*fd);
+        *fd = -1;
+        rc = AMG_EEXIST;
+        goto out;
+    }
+    rc = AMG_OK;
+out:
+    free(path);
+    return rc;
+}
+
+void amg_catalog_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd);  /* releases the flock */
+}
+
+int amg_catalog_next_time(const char *snapshot_dir, const char *instance, time_t *when)
+{
+    struct amg_catalog_entry *v = NULL;
+    size_t n = 0;
+    time_t now = time(NULL);
+    int rc;
+
+    rc = amg_catalog_list(snapshot_dir, instance, &v, &n);
+    if (rc < 0)
+        return rc;
+    if (n > 0 && v[0].created >= now) {
+        struct timespec ts = { .tv_sec = v[0].created - now + 1, .tv_nsec = 0 };
+
+        amg_debug("a snapshot of '%s' is stamped %lld already; waiting %lld s for a new name",
+                  instance, (long long)v[0].created, (long long)ts.tv_sec);
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
+        now = v[0].created + 1;
+        if (time(NULL) > now)
+            now = time(NULL);
+    }
+    *when = now;
+    amg_catalog_free(v, n);
     return AMG_OK;
 }

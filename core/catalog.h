@@ -40,4 +40,22 @@ int amg_catalog_parse_name(const char *name, size_t *instance_len, time_t *creat
 int amg_catalog_retention(const struct amg_catalog_entry *entries, size_t n, int keep,
                           int keep_days, time_t now, int *remove);
 
+/*
+ * Take the exclusive lock of `instance` in `snapshot_dir` (file
+ * .lock-<instance>, flock), so that two exports of one instance never
+ * share a temporary directory. The directory is created if missing.
+ * *fd is the lock's descriptor, released with amg_catalog_unlock().
+ * AMG_EEXIST (logged) when another run holds it.
+ */
+int amg_catalog_lock(const char *snapshot_dir, const char *instance, int *fd);
+void amg_catalog_unlock(int fd);
+
+/*
+ * A time for a new snapshot of `instance`: now, or, when a snapshot
+ * stamped this second (or later, clock skew) exists already, after
+ * waiting for the second after it. Snapshot names carry seconds and a
+ * snapshot is never overwritten.
+ */
+int amg_catalog_next_time(const char *snapshot_dir, const char *instance, time_t *when);
+
 #endif

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <time.h>
 #include "engine.h"
+#include "catalog.h"
 #include "error.h"
 #include "filter.h"
 #include "graph.h"
@@ -116,7 +117,10 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
     struct amg_http *http = NULL;
     struct amg_filters *filters = NULL;
     struct amg_ctx ctx;
+    const char *dir = output_dir ? output_dir : e->cfg->snapshot_dir;
     int *selected = NULL;
+    int lock_fd = -1;
+    time_t when;
     size_t i;
     int rc;
 
@@ -135,8 +139,13 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
     src.region = inst->region;
     src.endpoint = inst->endpoint;
     src.tenant_id = inst->tenant_id;
-    rc = amg_snapshot_begin(output_dir ? output_dir : e->cfg->snapshot_dir, &src, time(NULL),
-                            &w);
+    rc = amg_catalog_lock(dir, instance, &lock_fd);
+    if (rc < 0)
+        goto out;
+    rc = amg_catalog_next_time(dir, instance, &when);
+    if (rc < 0)
+        goto out;
+    rc = amg_snapshot_begin(dir, &src, when, &w);
     if (rc < 0)
         goto out;
     for (i = 0; i < e->n; i++) {
@@ -174,6 +183,7 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
 out:
     amg_ctx_clear(&ctx);
     amg_snapshot_abort(w);
+    amg_catalog_unlock(lock_fd);
     amg_http_free(http);
     amg_filters_free(filters);
     free(selected);

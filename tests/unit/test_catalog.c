@@ -124,7 +124,40 @@ static void test_retention(void)
     CU_ASSERT_EQUAL(amg_catalog_retention(v, 6, 0, 0, now, remove), AMG_EINVAL);
 }
 
+static void test_lock_and_time(void)
+{
+    char *dir = amg_test_tmpdir();
+    char name[64];
+    struct tm tm;
+    time_t now = time(NULL), when = 0;
+    int a = -1, b = -1;
+
+    CU_ASSERT_EQUAL(amg_catalog_lock(dir, "prod", &a), AMG_OK);
+    CU_ASSERT(a >= 0);
+    /* flock locks belong to the open file: a second open conflicts. */
+    CU_ASSERT_EQUAL(amg_catalog_lock(dir, "prod", &b), AMG_EEXIST);
+    CU_ASSERT_EQUAL(b, -1);
+    CU_ASSERT_EQUAL(amg_catalog_lock(dir, "other", &b), AMG_OK);
+    amg_catalog_unlock(b);
+    amg_catalog_unlock(a);
+    CU_ASSERT_EQUAL(amg_catalog_lock(dir, "prod", &a), AMG_OK);
+    amg_catalog_unlock(a);
+
+    /* No snapshot yet: now. One stamped this second: a later second. */
+    CU_ASSERT_EQUAL(amg_catalog_next_time(dir, "prod", &when), AMG_OK);
+    CU_ASSERT(when >= now);
+    gmtime_r(&when, &tm);
+    strftime(name, sizeof(name), "prod-%Y%m%dT%H%M%SZ", &tm);
+    make_dir(dir, name);
+    now = when;
+    CU_ASSERT_EQUAL(amg_catalog_next_time(dir, "prod", &when), AMG_OK);
+    CU_ASSERT(when > now);
+    amg_test_rmtree(dir);
+    free(dir);
+}
+
 static const struct amg_test tests[] = {
+    { "instance lock and snapshot time", test_lock_and_time },
     { "snapshot names", test_parse_names },
     { "listing newest first", test_list },
     { "retention rule", test_retention },
