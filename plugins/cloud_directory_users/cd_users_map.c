@@ -1,0 +1,176 @@
+#define _GNU_SOURCE /* strcasestr */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "cd_users_map.h"
+
+const char *cdu_email(json_t *item, char *buf, size_t size)
+{
+    json_t *emails = json_object_get(json_object_get(item, "scimUser"), "emails");
+    json_t *chosen = NULL;
+    json_t *e;
+    const char *v;
+    size_t i;
+
+    json_array_foreach(emails, i, e) {
+        if (!chosen || json_is_true(json_object_get(e, "primary"))) {
+            if (json_is_string(json_object_get(e, "value")))
+                chosen = e;
+        }
+        if (chosen && json_is_true(json_object_get(chosen, "primary")))
+            break;
+    }
+    v = chosen ? json_string_value(json_object_get(chosen, "value")) : NULL;
+    if (!v || strlen(v) >= size)
+        return NULL;
+    for (i = 0; v[i]; i++)
+        buf[i] = (char)tolower((unsigned char)v[i]);
+    buf[i] = '\0';
+    return buf;
+}
+
+const char *cdu_user_name(json_t *item)
+{
+    return json_string_value(json_object_get(json_object_get(item, "scimUser"), "userName"));
+}
+
+const char *cdu_original_id(json_t *item)
+{
+    json_t *scim = json_object_get(item, "scimUser");
+    const char *id = json_string_value(json_object_get(scim, "originalId"));
+
+    return id ? id : json_string_value(json_object_get(scim, "id"));
+}
+
+json_t *cdu_view(json_t *item)
+{
+    char email[320];
+    const char *e = cdu_email(item, email, sizeof(email));
+    const char *u = cdu_user_name(item);
+    const char *id = cdu_original_id(item);
+    json_t *view = json_object();
+
+    if (!view)
+        return NULL;
+    if (e)
+        json_object_set_new(view, "email", json_string(e));
+    if (u)
+        json_object_set_new(view, "userName", json_string(u));
+    if (id)
+        json_object_set_new(view, "id", json_string(id));
+    return view;
+}
+
+const char *cdu_reason_text(json_t *reason, char *buf, size_t size)
+{
+    json_t *err = json_object_get(reason, "error");
+    const char *keys[] = { "message", "detail", "description", "error", NULL };
+    const char *t = NULL;
+    size_t i;
+
+    if (json_is_string(err)) {
+        t = json_string_value(err);
+    } else if (json_is_object(err)) {
+        for (i = 0; keys[i] && !t; i++)
+            t = json_string_value(json_object_get(err, keys[i]));
+    }
+    if (!t) {
+        char *dumped = err ? json_dumps(err, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+
+        snprintf(buf, size, "%s", dumped ? dumped : "no reason given");
+        free(dumped);
+        return buf;
+    }
+    snprintf(buf, size, "%s", t);
+    return buf;
+}
+
+int cdu_reason_is_duplicate(json_t *reason)
+{
+    /* App ID documents no error codes for import failures; the words its
+     * SCIM layer uses for a taken e-mail or user name are these. */
+    static const char *const words[] = { "already", "duplicate", "uniqueness", "in use", NULL };
+    json_t *err = json_object_get(reason, "error");
+    const char *scim = json_string_value(json_object_get(err, "scimType"));
+    char text[512];
+    size_t i;
+
+    if (scim && strcmp(scim, "uniqueness") == 0)
+        return 1;
+    cdu_reason_text(reason, text, sizeof(text));
+    for (i = 0; words[i]; i++) {
+        if (strcasestr(text, words[i]))
+            return 1;
+    }
+    return 0;
+}
+
+long cdu_pages_after_first(long total, long count)
+{
+    if (count <= 0 || total <= count)
+        return 0;
+    return (total - count + count - 1) / count;
+}
+
+static size_t skip_space(const char *buf, size_t len, size_t i)
+{
+    while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t'))
+        i++;
+    return i;
+}
+
+int cdu_array_next(const char *buf, size_t len, size_t *pos, size_t *start, size_t *end)
+{
+    size_t i = skip_space(buf, len, *pos);
+    int depth = 0;
+    int in_string = 0;
+
+    if (*pos == 0) {
+        if (i >= len || buf[i] != '[')
+            return -1;
+        i = skip_space(buf, len, i + 1);
+    } else if (i < len && buf[i] == ',') {
+        i = skip_space(buf, len, i + 1);
+    }
+    if (i >= len)
+        return -1;
+    if (buf[i] == ']') {
+        *pos = i + 1;
+        return 0;
+    }
+    *start = i;
+    for (; i < len; i++) {
+        char c = buf[i];
+
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = 0;
+            continue;
+        }
+        if (c == '"') {
+            in_string = 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0)
+                break;          /* the array's own ']' after a scalar */
+            if (--depth == 0) {
+                i++;
+                break;
+            }
+        } else if (c == ',' && depth == 0) {
+            break;
+        }
+    }
+    if (depth != 0 || in_string || i > len)
+        return -1;
+    *end = i;
+    while (*end > *start && strchr(" \n\r\t", buf[*end - 1]))
+        (*end)--;
+    *pos = i;
+    return *end > *start ? 1 : -1;
+}
