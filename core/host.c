@@ -168,16 +168,17 @@ static void host_problem(struct amg_ctx *ctx, const char *where, const char *fmt
 {
     char msg[1024];
     va_list ap;
-    const char *file = ctx->snapshot ? amg_snapshot_path(ctx->snapshot) : "";
+    const char *dir = ctx->snapshot ? amg_snapshot_path(ctx->snapshot) : "";
+    const char *doc = ctx->snapshot ? amg_snapshot_document(ctx->snapshot, ctx->plugin) : NULL;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     ctx->problems++;
     if (where)
-        amg_log(AMG_LOG_ERROR, "%s/%s.json: %s: %s", file, ctx->plugin, where, msg);
+        amg_log(AMG_LOG_ERROR, "%s/%s: %s: %s", dir, doc ? doc : ctx->plugin, where, msg);
     else
-        amg_log(AMG_LOG_ERROR, "%s/%s.json: %s", file, ctx->plugin, msg);
+        amg_log(AMG_LOG_ERROR, "%s/%s: %s", dir, doc ? doc : ctx->plugin, msg);
 }
 
 static void host_action(struct amg_ctx *ctx, const char *fmt, ...)

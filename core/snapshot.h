@@ -102,6 +102,10 @@ void amg_snapshot_close(struct amg_snapshot *s);
 json_t *amg_snapshot_manifest(const struct amg_snapshot *s);
 const char *amg_snapshot_path(const struct amg_snapshot *s);
 
+/* Name of the plugin's document file ("roles.json" or "users.ndjson"),
+ * or NULL when it has none. Borrowed from the manifest. */
+const char *amg_snapshot_document(const struct amg_snapshot *s, const char *plugin);
+
 /* 1 if the snapshot holds data for `plugin` (any file), else 0. */
 int amg_snapshot_has_plugin(const struct amg_snapshot *s, const char *plugin);
 

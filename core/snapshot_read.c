@@ -384,6 +384,18 @@ static json_t *find_file(const struct amg_snapshot *s, const char *plugin, const
     return NULL;
 }
 
+const char *amg_snapshot_document(const struct amg_snapshot *s, const char *plugin)
+{
+    json_t *e;
+
+    if (!s || !plugin)
+        return NULL;
+    e = find_file(s, plugin, ".json");
+    if (!e)
+        e = find_file(s, plugin, ".ndjson");
+    return e ? json_string_value(json_object_get(e, "name")) : NULL;
+}
+
 int amg_snapshot_has_plugin(const struct amg_snapshot *s, const char *plugin)
 {
     if (!s || !plugin)
