@@ -13,12 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <jansson.h>
 #include "appid-migrate/plugin.h"
 #include "pluginutil.h"
 #include "cd_users_map.h"
 #include "cd_users.h"
+#include "paging.h"
 
 #define PAGE 50
 
@@ -63,156 +63,89 @@ struct export_run {
     const struct amg_host *h;
     struct amg_ctx *ctx;
     struct amg_records *out;
-    const char *secret_q;
-    long total;           /* totalResults of the first page */
-    long next_page;       /* pipeline: index of the next page to ask for */
-    long pages;           /* pages after the first */
     long written;
-    long seen;            /* users read from pages, written or filtered out */
-    int failed;
 };
 
-/* Write the users of one page; returns how many the page held, or -1. */
-static long write_page(struct export_run *r, json_t *page)
-{
-    json_t *users = json_object_get(page, "users");
-    json_t *item;
-    size_t i;
-
-    if (!json_is_array(users)) {
-        r->h->log(r->ctx, AMG_LOG_ERROR, "export page without a users array");
-        return -1;
-    }
-    json_array_foreach(users, i, item) {
-        json_t *view = cdu_view(item);
-        int keep = view ? r->h->filter_match(r->ctx, view) : 0;
-
-        json_decref(view);
-        if (!json_is_object(json_object_get(item, "scimUser"))) {
-            r->h->log(r->ctx, AMG_LOG_ERROR, "export item %ld has no scimUser", r->seen + 1);
-            return -1;
-        }
-        r->seen++;
-        if (!keep)
-            continue;
-        if (r->h->records_write(r->out, item) < 0)
-            return -1;
-        r->written++;
-    }
-    return (long)json_array_size(users);
-}
-
-static int export_next(void *ud, struct amg_request *req)
+static int export_item(void *ud, json_t *item)
 {
     struct export_run *r = ud;
+    json_t *view;
+    int keep;
 
-    if (r->next_page >= r->pages)
-        return 0;
-    req->method = "GET";
-    snprintf(req->path, sizeof(req->path),
-             "/cloud_directory/export?encryption_secret=%s&startIndex=%ld&count=%d",
-             r->secret_q, (r->next_page + 1) * PAGE, PAGE);
-    req->idempotent = 1;
-    r->next_page++;
-    return 1;
-}
-
-static int export_done(void *ud, struct amg_request *req)
-{
-    struct export_run *r = ud;
-
-    if (req->rc < 0 || req->status != 200) {
-        r->h->log(r->ctx, AMG_LOG_ERROR, "export page: HTTP %ld (%s)", req->status,
-                  req->rc < 0 ? r->h->strerror(req->rc) : amgp_server_message(req->response));
-        r->failed = 1;
-        return req->rc < 0 ? req->rc : AMG_EPROTO;
+    if (!json_is_object(json_object_get(item, "scimUser"))) {
+        r->h->log(r->ctx, AMG_LOG_ERROR, "export item without scimUser");
+        return AMG_EPROTO;
     }
-    return write_page(r, req->response) < 0 ? AMG_EPROTO : AMG_OK;
+    view = cdu_view(item);
+    keep = view && r->h->filter_match(r->ctx, view);
+    json_decref(view);
+    if (!keep)
+        return AMG_OK;
+    if (r->h->records_write(r->out, item) < 0)
+        return AMG_EIO;
+    r->written++;
+    return AMG_OK;
 }
 
-/* One page, synchronously: the first (for totalResults) and the tail. */
-static int get_page(struct export_run *r, long start, json_t **page)
+/* totalResults, from a one-user page. */
+static int count_users(const struct amg_host *h, struct amg_ctx *ctx, const char *secret_q,
+                       long *total)
 {
     char path[AMG_REQUEST_PATH_MAX];
+    json_t *page = NULL;
     long status = 0;
     int rc;
 
     snprintf(path, sizeof(path),
-             "/cloud_directory/export?encryption_secret=%s&startIndex=%ld&count=%d",
-             r->secret_q, start, PAGE);
-    rc = r->h->request(r->ctx, "GET", path, NULL, &status, page);
-    if (rc < 0)
-        return rc;
-    if (status != 200 || !json_is_object(*page)) {
-        r->h->log(r->ctx, AMG_LOG_ERROR, "GET /cloud_directory/export: HTTP %ld (%s)", status,
-                  amgp_server_message(*page));
-        json_decref(*page);
-        *page = NULL;
-        return AMG_EPROTO;
+             "/cloud_directory/export?encryption_secret=%s&startIndex=0&count=1", secret_q);
+    rc = h->request(ctx, "GET", path, NULL, &status, &page);
+    if (rc == AMG_OK && (status != 200 || !json_is_integer(json_object_get(page,
+                                                                          "totalResults")))) {
+        h->log(ctx, AMG_LOG_ERROR, "GET /cloud_directory/export: HTTP %ld (%s)", status,
+               amgp_server_message(page));
+        rc = AMG_EPROTO;
     }
-    return AMG_OK;
-}
-
-/* `page` is the first page (borrowed), already fetched. */
-static int export_paged(struct export_run *r, json_t *first)
-{
-    json_t *page = NULL;
-    long n;
-    int rc;
-
-    n = write_page(r, first);
-    if (n < 0)
-        return AMG_EPROTO;
-    r->pages = cdu_pages_after_first(r->total, PAGE);
-    rc = r->h->request_pipeline(r->ctx, export_next, export_done, r);
-    if (rc < 0)
-        return rc;
-    /* Users created while the pages were read sit past totalResults. */
-    for (;;) {
-        rc = get_page(r, r->seen, &page);
-        if (rc < 0)
-            return rc;
-        n = write_page(r, page);
-        json_decref(page);
-        page = NULL;
-        if (n < 0)
-            return AMG_EPROTO;
-        if (n == 0)
-            break;
-    }
-    return AMG_OK;
+    if (rc == AMG_OK)
+        *total = (long)json_integer_value(json_object_get(page, "totalResults"));
+    json_decref(page);
+    return rc;
 }
 
 static int cdu_export(const struct amg_host *h, struct amg_ctx *ctx)
 {
-    struct export_run r;
+    struct export_run r = { h, ctx, NULL, 0 };
+    struct amgp_pager p;
     char secret_q[1024];
-    json_t *first = NULL;
-    long threshold;
+    char path[1200];
+    long threshold, total = 0;
     int rc;
 
-    memset(&r, 0, sizeof(r));
-    r.h = h;
-    r.ctx = ctx;
-    r.secret_q = secret_q;
     rc = cdu_secret_query(h, ctx, secret_q, sizeof(secret_q));
+    if (rc < 0)
+        return rc;
+    rc = count_users(h, ctx, secret_q, &total);
     if (rc < 0)
         return rc;
     rc = h->records_create(ctx, &r.out);
     if (rc < 0)
         return rc;
     threshold = cdu_option_long(h, ctx, "async_threshold", 16000, 1, 100000000);
-    rc = get_page(&r, 0, &first);
-    if (rc == AMG_OK) {
-        r.total = (long)json_integer_value(json_object_get(first, "totalResults"));
-        /* Large directories go through App ID's bulk export (reference
-         * 8.10.5), as IBM recommends above about 16,000 users. */
-        if (r.total >= threshold)
-            rc = cdu_export_async(h, ctx, r.out, &r.written);
-        else
-            rc = export_paged(&r, first);
+    /* Large directories go through App ID's bulk export (reference
+     * 8.10.5), as IBM recommends above about 16,000 users. */
+    if (total >= threshold) {
+        rc = cdu_export_async(h, ctx, r.out, &r.written);
+    } else {
+        memset(&p, 0, sizeof(p));
+        snprintf(path, sizeof(path), "/cloud_directory/export?encryption_secret=%s", secret_q);
+        p.path = path;
+        p.items_key = "users";
+        p.count = PAGE;
+        p.item = export_item;
+        p.ud = &r;
+        rc = amgp_pager_first(h, ctx, &p);
+        if (rc == AMG_OK)
+            rc = amgp_pager_rest(h, ctx, &p);
     }
-    json_decref(first);
     if (h->records_close(r.out) < 0 && rc == AMG_OK)
         rc = AMG_EIO;
     if (rc == AMG_OK)

@@ -14,151 +14,50 @@
 #include <jansson.h>
 #include "cd_users.h"
 #include "cd_users_map.h"
+#include "paging.h"
 
 #define LIST_PAGE 50
-#define MAX_LOGGED_FAILURES 10
 
-struct import_run {
+struct import_src {
     const struct amg_host *h;
     struct amg_ctx *ctx;
     struct amg_records *in;
-    const char *secret_q;
-    long batch;
-    int eof;
-    long sent;
-    long created, skipped, failed;
-    json_t *reasons;      /* reason text -> count */
 };
 
-/* Next batch of up to r->batch selected users; NULL at the end. */
-static int next_batch(struct import_run *r, json_t **out)
+/* The next selected user of the snapshot. */
+static int next_user(void *ud, json_t **item)
 {
-    json_t *users = json_array();
-    int rc = AMG_OK;
+    struct import_src *src = ud;
+    int rc;
 
-    *out = NULL;
-    if (!users)
-        return AMG_ENOMEM;
-    while (!r->eof && (long)json_array_size(users) < r->batch) {
+    for (;;) {
         json_t *rec = NULL;
         json_t *view;
         int keep;
 
-        rc = r->h->records_next(r->in, &rec);
-        if (rc < 0)
-            goto out;
-        if (rc == 0) {
-            r->eof = 1;
-            break;
-        }
+        rc = src->h->records_next(src->in, &rec);
+        if (rc <= 0)
+            return rc;
         view = cdu_view(rec);
-        keep = view && r->h->filter_match(r->ctx, view);
+        keep = view && src->h->filter_match(src->ctx, view);
         json_decref(view);
-        if (keep)
-            json_array_append(users, rec);
+        if (keep) {
+            *item = rec;
+            return 1;
+        }
         json_decref(rec);
     }
-    rc = AMG_OK;
-    if (json_array_size(users) > 0) {
-        *out = users;
-        users = NULL;
-    }
-out:
-    json_decref(users);
-    return rc;
-}
-
-static int import_next(void *ud, struct amg_request *req)
-{
-    struct import_run *r = ud;
-    json_t *users = NULL;
-    int rc = next_batch(r, &users);
-
-    if (rc < 0)
-        return rc;
-    if (!users)
-        return 0;
-    req->method = "POST";
-    snprintf(req->path, sizeof(req->path), "/cloud_directory/import?encryption_secret=%s",
-             r->secret_q);
-    req->body = json_pack("{s:o}", "users", users);
-    if (!req->body)
-        return AMG_ENOMEM;
-    req->idempotent = 1;   /* see the top of this file */
-    req->tag = (void *)(long)json_array_size(users);
-    r->sent += (long)json_array_size(users);
-    return 1;
-}
-
-static void count_reason(struct import_run *r, json_t *reason)
-{
-    char text[300];
-    json_t *n;
-
-    cdu_reason_text(reason, text, sizeof(text));
-    n = json_object_get(r->reasons, text);
-    json_object_set_new(r->reasons, text, json_integer(n ? json_integer_value(n) + 1 : 1));
-    if (r->failed <= MAX_LOGGED_FAILURES) {
-        const char *who = json_string_value(json_object_get(reason, "email"));
-
-        if (!who)
-            who = json_string_value(json_object_get(reason, "userName"));
-        if (!who)
-            who = json_string_value(json_object_get(reason, "originalId"));
-        r->h->log(r->ctx, AMG_LOG_ERROR, "user %s not imported: %s", who ? who : "?", text);
-    }
-}
-
-static int import_done(void *ud, struct amg_request *req)
-{
-    struct import_run *r = ud;
-    long n = (long)req->tag;
-    json_t *reasons;
-    json_t *reason;
-    long added;
-    size_t i;
-
-    if (req->rc == AMG_EAUTH)
-        return req->rc;
-    if (req->rc < 0 || req->status != 200 || !json_is_object(req->response)) {
-        r->h->log(r->ctx, AMG_LOG_ERROR, "import batch of %ld users: HTTP %ld (%s)", n,
-                  req->status, req->rc < 0 ? r->h->strerror(req->rc)
-                  : amgp_server_message(req->response));
-        r->failed += n;
-        r->h->tally(r->ctx, AMG_OUT_FAILED, n);
-        return AMG_OK;
-    }
-    added = (long)json_integer_value(json_object_get(req->response, "added"));
-    r->created += added;
-    r->h->tally(r->ctx, AMG_OUT_CREATED, added);
-    reasons = json_object_get(req->response, "failReasons");
-    json_array_foreach(reasons, i, reason) {
-        if (cdu_reason_is_duplicate(reason)) {
-            r->skipped++;
-            r->h->tally(r->ctx, AMG_OUT_SKIPPED, 1);
-        } else {
-            r->failed++;
-            r->h->tally(r->ctx, AMG_OUT_FAILED, 1);
-            count_reason(r, reason);
-        }
-    }
-    if (added + (long)json_array_size(reasons) != n)
-        r->h->log(r->ctx, AMG_LOG_WARN, "import batch of %ld users: App ID reports %ld added "
-                  "and %zu failed", n, added, json_array_size(reasons));
-    return AMG_OK;
 }
 
 /* ---- id map and count check ---- */
 
 struct list_run {
-    const struct amg_host *h;
-    struct amg_ctx *ctx;
     json_t *by_key;       /* "e:<email>" or "u:<userName>" -> target id */
-    long total, pages, next_page, seen;
 };
 
-static void remember(struct list_run *l, json_t *user)
+static int remember(void *ud, json_t *user)
 {
+    struct list_run *l = ud;
     const char *id = json_string_value(json_object_get(user, "id"));
     json_t *wrapped = json_pack("{s:O}", "scimUser", user);
     char email[320], key[400];
@@ -170,106 +69,32 @@ static void remember(struct list_run *l, json_t *user)
         json_object_set_new(l->by_key, key, json_string(id));
     }
     json_decref(wrapped);
-}
-
-static long take_list_page(struct list_run *l, json_t *page)
-{
-    json_t *users = json_object_get(page, "Resources");
-    json_t *u;
-    size_t i;
-
-    if (!json_is_array(users))
-        return -1;
-    json_array_foreach(users, i, u)
-        remember(l, u);
-    l->seen += (long)json_array_size(users);
-    return (long)json_array_size(users);
-}
-
-static int list_next(void *ud, struct amg_request *req)
-{
-    struct list_run *l = ud;
-
-    if (l->next_page >= l->pages)
-        return 0;
-    req->method = "GET";
-    snprintf(req->path, sizeof(req->path), "/cloud_directory/Users?startIndex=%ld&count=%d",
-             (l->next_page + 1) * LIST_PAGE, LIST_PAGE);
-    req->idempotent = 1;
-    l->next_page++;
-    return 1;
-}
-
-static int list_done(void *ud, struct amg_request *req)
-{
-    struct list_run *l = ud;
-
-    if (req->rc < 0 || req->status != 200 || take_list_page(l, req->response) < 0) {
-        l->h->log(l->ctx, AMG_LOG_ERROR, "GET /cloud_directory/Users: HTTP %ld", req->status);
-        return req->rc < 0 ? req->rc : AMG_EPROTO;
-    }
     return AMG_OK;
-}
-
-static int list_page(struct list_run *l, long start, long *got)
-{
-    char path[128];
-    json_t *page = NULL;
-    long status = 0;
-    int rc;
-
-    snprintf(path, sizeof(path), "/cloud_directory/Users?startIndex=%ld&count=%d", start,
-             LIST_PAGE);
-    rc = l->h->request(l->ctx, "GET", path, NULL, &status, &page);
-    if (rc == AMG_OK && (status != 200 || (*got = take_list_page(l, page)) < 0)) {
-        l->h->log(l->ctx, AMG_LOG_ERROR, "GET /cloud_directory/Users: HTTP %ld", status);
-        rc = AMG_EPROTO;
-    }
-    if (rc == AMG_OK && start == 0)
-        l->total = (long)json_integer_value(json_object_get(page, "totalResults"));
-    json_decref(page);
-    return rc;
-}
-
-/* Every user of the target, keyed by identity. */
-static int list_target(struct list_run *l)
-{
-    long got = 0;
-    int rc;
-
-    rc = list_page(l, 0, &got);
-    if (rc < 0)
-        return rc;
-    l->pages = cdu_pages_after_first(l->total, LIST_PAGE);
-    rc = l->h->request_pipeline(l->ctx, list_next, list_done, l);
-    if (rc < 0)
-        return rc;
-    /* Servers that count from 1 leave the last user past the pages. */
-    do {
-        rc = list_page(l, l->seen, &got);
-    } while (rc == AMG_OK && got > 0);
-    return rc;
 }
 
 static int map_ids(const struct amg_host *h, struct amg_ctx *ctx, long in_snapshot)
 {
     struct list_run l;
+    struct amgp_pager p;
     struct amg_records *in = NULL;
     json_t *rec = NULL;
     long mapped = 0, unmapped = 0;
     int rc;
 
-    memset(&l, 0, sizeof(l));
-    l.h = h;
-    l.ctx = ctx;
     l.by_key = json_object();
     if (!l.by_key)
         return AMG_ENOMEM;
-    rc = list_target(&l);
+    memset(&p, 0, sizeof(p));
+    p.path = "/cloud_directory/Users";
+    p.items_key = "Resources";
+    p.count = LIST_PAGE;
+    p.item = remember;
+    p.ud = &l;
+    rc = amgp_pager_first(h, ctx, &p);
+    if (rc == AMG_OK)
+        rc = amgp_pager_rest(h, ctx, &p);
     if (rc < 0)
         goto out;
-    h->log(ctx, AMG_LOG_INFO, "count check: snapshot %ld users (selected), target %ld users",
-           in_snapshot, l.total > l.seen ? l.total : l.seen);
     rc = h->records_open(ctx, &in);
     if (rc < 0)
         goto out;
@@ -294,8 +119,10 @@ static int map_ids(const struct amg_host *h, struct amg_ctx *ctx, long in_snapsh
         rec = NULL;
     }
     if (rc == 0)
-        h->log(ctx, AMG_LOG_INFO, "id map: %ld users mapped, %ld not found in the target",
-               mapped, unmapped);
+        h->log(ctx, unmapped ? AMG_LOG_WARN : AMG_LOG_INFO, "count check: %ld users selected "
+               "in the snapshot, %ld found in the target (mapped in the id map), %ld missing; "
+               "the target has %ld Cloud Directory users", in_snapshot, mapped, unmapped,
+               p.seen);
 out:
     if (in)
         h->records_close(in);
@@ -305,40 +132,29 @@ out:
 
 int cdu_import(const struct amg_host *h, struct amg_ctx *ctx)
 {
-    struct import_run r;
+    struct import_src src = { h, ctx, NULL };
+    struct amgp_import imp;
     char secret_q[1024];
+    char path[1200];
     const char *map = h->option(ctx, "map_ids");
-    const char *text;
-    json_t *n;
     int rc;
 
-    memset(&r, 0, sizeof(r));
-    r.h = h;
-    r.ctx = ctx;
-    r.secret_q = secret_q;
-    r.batch = cdu_option_long(h, ctx, "batch_size", 50, 1, 50);
-    r.reasons = json_object();
-    if (!r.reasons)
-        return AMG_ENOMEM;
     rc = cdu_secret_query(h, ctx, secret_q, sizeof(secret_q));
     if (rc < 0)
-        goto out;
-    rc = h->records_open(ctx, &r.in);
+        return rc;
+    rc = h->records_open(ctx, &src.in);
     if (rc < 0)
-        goto out;
-    rc = h->request_pipeline(ctx, import_next, import_done, &r);
-    h->records_close(r.in);
-    if (rc < 0)
-        goto out;
-    h->log(ctx, AMG_LOG_INFO, "%ld users: %ld created, %ld skipped (already in the target), "
-           "%ld failed", r.sent, r.created, r.skipped, r.failed);
-    json_object_foreach(r.reasons, text, n)
-        h->log(ctx, AMG_LOG_ERROR, "%lld user%s failed: %s", (long long)json_integer_value(n),
-               json_integer_value(n) == 1 ? "" : "s", text);
-    if (!map || strcmp(map, "false") != 0)
-        rc = map_ids(h, ctx, r.sent);
-out:
-    json_decref(r.reasons);
+        return rc;
+    memset(&imp, 0, sizeof(imp));
+    snprintf(path, sizeof(path), "/cloud_directory/import?encryption_secret=%s", secret_q);
+    imp.path = path;
+    imp.batch = cdu_option_long(h, ctx, "batch_size", 50, 1, 50);
+    imp.next_item = next_user;
+    imp.ud = &src;
+    rc = amgp_import_batches(h, ctx, &imp);
+    h->records_close(src.in);
+    if (rc == AMG_OK && (!map || strcmp(map, "false") != 0))
+        rc = map_ids(h, ctx, imp.sent);
     return rc;
 }
 

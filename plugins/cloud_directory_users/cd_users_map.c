@@ -1,9 +1,7 @@
-#define _GNU_SOURCE /* strcasestr */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include "cd_users_map.h"
 
 const char *cdu_email(json_t *item, char *buf, size_t size)
@@ -61,57 +59,6 @@ json_t *cdu_view(json_t *item)
     if (id)
         json_object_set_new(view, "id", json_string(id));
     return view;
-}
-
-const char *cdu_reason_text(json_t *reason, char *buf, size_t size)
-{
-    json_t *err = json_object_get(reason, "error");
-    const char *keys[] = { "message", "detail", "description", "error", NULL };
-    const char *t = NULL;
-    size_t i;
-
-    if (json_is_string(err)) {
-        t = json_string_value(err);
-    } else if (json_is_object(err)) {
-        for (i = 0; keys[i] && !t; i++)
-            t = json_string_value(json_object_get(err, keys[i]));
-    }
-    if (!t) {
-        char *dumped = err ? json_dumps(err, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-
-        snprintf(buf, size, "%s", dumped ? dumped : "no reason given");
-        free(dumped);
-        return buf;
-    }
-    snprintf(buf, size, "%s", t);
-    return buf;
-}
-
-int cdu_reason_is_duplicate(json_t *reason)
-{
-    /* App ID documents no error codes for import failures; the words its
-     * SCIM layer uses for a taken e-mail or user name are these. */
-    static const char *const words[] = { "already", "duplicate", "uniqueness", "in use", NULL };
-    json_t *err = json_object_get(reason, "error");
-    const char *scim = json_string_value(json_object_get(err, "scimType"));
-    char text[512];
-    size_t i;
-
-    if (scim && strcmp(scim, "uniqueness") == 0)
-        return 1;
-    cdu_reason_text(reason, text, sizeof(text));
-    for (i = 0; words[i]; i++) {
-        if (strcasestr(text, words[i]))
-            return 1;
-    }
-    return 0;
-}
-
-long cdu_pages_after_first(long total, long count)
-{
-    if (count <= 0 || total <= count)
-        return 0;
-    return (total - count + count - 1) / count;
 }
 
 static size_t skip_space(const char *buf, size_t len, size_t i)

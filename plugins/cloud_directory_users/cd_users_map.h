@@ -22,18 +22,6 @@ AMGP_HIDDEN const char *cdu_original_id(json_t *item);
  * export item; new reference. */
 AMGP_HIDDEN json_t *cdu_view(json_t *item);
 
-/* 1 when an import failReason says the user exists already in the
- * target (duplicate e-mail or userName): a re-run skips such users. */
-AMGP_HIDDEN int cdu_reason_is_duplicate(json_t *reason);
-
-/* Text of a failReason's "error" (string, or message/detail inside an
- * object) into buf[size]. */
-AMGP_HIDDEN const char *cdu_reason_text(json_t *reason, char *buf, size_t size);
-
-/* Offsets of the pages still to fetch after the first: 50, 100, ... below
- * `total`, for pages of `count`. Returns how many pages that is. */
-AMGP_HIDDEN long cdu_pages_after_first(long total, long count);
-
 /*
  * Walk the elements of a top-level JSON array in buf[len] without parsing
  * the whole document: on each call finds the next element starting at or

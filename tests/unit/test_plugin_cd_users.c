@@ -3,6 +3,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "cd_users_map.h"
+#include "paging.h"
 #include "testutil.h"
 
 static json_t *item(const char *text)
@@ -64,20 +65,20 @@ static void test_reasons(void)
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         json_t *r = item(cases[i].reason);
 
-        CU_ASSERT_STRING_EQUAL(cdu_reason_text(r, buf, sizeof(buf)), cases[i].text);
-        CU_ASSERT_EQUAL(cdu_reason_is_duplicate(r), cases[i].duplicate);
+        CU_ASSERT_STRING_EQUAL(amgp_reason_text(r, buf, sizeof(buf)), cases[i].text);
+        CU_ASSERT_EQUAL(amgp_reason_is_duplicate(r), cases[i].duplicate);
         json_decref(r);
     }
 }
 
 static void test_pages(void)
 {
-    CU_ASSERT_EQUAL(cdu_pages_after_first(0, 50), 0);
-    CU_ASSERT_EQUAL(cdu_pages_after_first(50, 50), 0);
-    CU_ASSERT_EQUAL(cdu_pages_after_first(51, 50), 1);
-    CU_ASSERT_EQUAL(cdu_pages_after_first(100, 50), 1);
-    CU_ASSERT_EQUAL(cdu_pages_after_first(101, 50), 2);
-    CU_ASSERT_EQUAL(cdu_pages_after_first(100000, 50), 1999);
+    CU_ASSERT_EQUAL(amgp_pages_after_first(0, 50), 0);
+    CU_ASSERT_EQUAL(amgp_pages_after_first(50, 50), 0);
+    CU_ASSERT_EQUAL(amgp_pages_after_first(51, 50), 1);
+    CU_ASSERT_EQUAL(amgp_pages_after_first(100, 50), 1);
+    CU_ASSERT_EQUAL(amgp_pages_after_first(101, 50), 2);
+    CU_ASSERT_EQUAL(amgp_pages_after_first(100000, 50), 1999);
 }
 
 static void test_array_walk(void)

@@ -1,0 +1,72 @@
+/*
+ * Collections of users for the bundled plugins: paged reads (every page
+ * after the first fetched concurrently through the core's pipeline, items
+ * handed over in order) and batched imports into App ID's import
+ * endpoints ({"users": [...]} in, {added, failed, failReasons} out).
+ */
+#ifndef AMGP_PAGING_H
+#define AMGP_PAGING_H
+
+#include <jansson.h>
+#include "appid-migrate/plugin.h"
+#include "pluginutil.h"
+
+struct amgp_pager {
+    /* Path with its own query, e.g. "/users/export" or
+     * "/cloud_directory/export?encryption_secret=..."; startIndex and
+     * count are appended. */
+    const char *path;
+    const char *items_key;   /* "users" or "Resources" */
+    long count;              /* page size */
+    /* Called for every item, in server order; negative aborts. */
+    int (*item)(void *ud, json_t *item);
+    void *ud;
+
+    /* Filled in: */
+    long total;              /* totalResults of the first page */
+    long seen;               /* items handed to item() */
+};
+
+/* Fetch the first page only (sets total; items go to item()). */
+AMGP_HIDDEN int amgp_pager_first(const struct amg_host *h, struct amg_ctx *ctx,
+                                 struct amgp_pager *p);
+
+/* Fetch the remaining pages concurrently, then keep reading past the end
+ * until a page is empty (items created meanwhile, servers counting from
+ * 1). Call after amgp_pager_first(). */
+AMGP_HIDDEN int amgp_pager_rest(const struct amg_host *h, struct amg_ctx *ctx,
+                                struct amgp_pager *p);
+
+struct amgp_import {
+    const char *path;        /* e.g. "/users/import" */
+    long batch;              /* users per request, <= 50 */
+    /* Next user to import: 1 with a new reference in *item, 0 at the
+     * end, negative to abort. */
+    int (*next_item)(void *ud, json_t **item);
+    void *ud;
+
+    /* Filled in (also tallied as CREATED, SKIPPED, FAILED): */
+    long sent, created, skipped, failed;
+};
+
+/*
+ * Send every user in batches, concurrently. A user the target refuses
+ * because it exists already counts as skipped; other refusals are failed,
+ * logged (the first ten one by one, then a count per reason). A batch
+ * whose outcome is unknown is sent again: the endpoints refuse users that
+ * exist, so nothing is doubled.
+ */
+AMGP_HIDDEN int amgp_import_batches(const struct amg_host *h, struct amg_ctx *ctx,
+                                    struct amgp_import *imp);
+
+/* Text of a failReason's "error" (string, or message/detail inside an
+ * object) into buf[size]. */
+AMGP_HIDDEN const char *amgp_reason_text(json_t *reason, char *buf, size_t size);
+
+/* 1 when a failReason says the user exists already in the target. */
+AMGP_HIDDEN int amgp_reason_is_duplicate(json_t *reason);
+
+/* Pages after the first for `total` items in pages of `count`. */
+AMGP_HIDDEN long amgp_pages_after_first(long total, long count);
+
+#endif
