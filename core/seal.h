@@ -29,12 +29,14 @@
  * A file cut inside a chunk cannot be told apart from a modified one and
  * reports "authentication failed".
  *
- * Integration outline (export): amg_seal_load_secret() once; a fresh
+ * Integration outline. Export: amg_seal_load_secret() once; a fresh
  * amg_seal_params_init() per snapshot; amg_seal_derive_key(); one
- * amg_seal_writer per file where the snapshot writer writes plaintext;
- * amg_seal_params_to_json() into the manifest; sodium_memzero-like
- * amg_seal_key_wipe() when done. Import reverses it with
- * amg_seal_params_from_json() and amg_seal_reader_getline() for ndjson.
+ * amg_seal_writer per data file, fed where the snapshot writer now calls
+ * fwrite() (context = the file's name); amg_seal_params_to_json() into
+ * the manifest; amg_seal_key_wipe() and amg_seal_secret_free() when done.
+ * Import and validate: amg_seal_params_from_json() from the manifest, the
+ * same secret and derivation, then amg_seal_reader_getline() in place of
+ * getline() for ndjson, or amg_seal_read() for whole documents.
  */
 #ifndef AMG_SEAL_H
 #define AMG_SEAL_H
