@@ -43,7 +43,7 @@ repeat() {
 }
 
 # --- a new tenant has none ----------------------------------------------
-expect_api "no applications at first" GET /applications "" 200 '{"applications":[]}'
+expect_api "uncertain choice: a new tenant has no applications" GET /applications "" 200 '{"applications":[]}'
 expect_api "no roles at first" GET /roles "" 200 '{"roles":[]}'
 
 # --- POST /applications -------------------------------------------------
@@ -59,7 +59,7 @@ web_view() {  # web_view NAME
     printf '{"clientId":"%s","discoveryEndpoint":"%s/.well-known/openid-configuration","name":"%s","oAuthServerUrl":"%s","profilesUrl":"%s","secret":"%s","tenantId":"t1","type":"regularwebapp"}' \
         "$WEB" "$OAUTH" "$1" "$OAUTH" "$s_URL" "$WEB_SECRET"
 }
-expect_eq "POST answers the whole application, type defaults to regularwebapp" \
+expect_eq "uncertain choice: discoveryEndpoint is oAuthServerUrl + /.well-known/openid-configuration; type defaults to regularwebapp" \
     "$HTTP_BODY" "$(web_view web)"
 api POST "$T1/applications" "$TOKEN" '{"name":"spa","type":"singlepageapp"}' >/dev/null
 expect_eq "POST singlepageapp: 200" "$HTTP_STATUS" 200
@@ -104,11 +104,11 @@ check "GET /applications lists all five" test "$(printf '%s' "$HTTP_BODY" | grep
 api DELETE "$T1/applications/$LONG" "$TOKEN" >/dev/null
 api DELETE "$T1/applications/$UML" "$TOKEN" >/dev/null
 api DELETE "$T1/applications/$WEB2" "$TOKEN" >/dev/null
-expect_api "PUT renames: 201 (spec)" PUT "/applications/$WEB" '{"name":"web-renamed"}' 201 \
+expect_api "uncertain choice: PUT application renames with 201 (spec)" PUT "/applications/$WEB" '{"name":"web-renamed"}' 201 \
     "$(web_view web-renamed)"
 expect_api "PUT with the same type: 201" PUT "/applications/$WEB" \
     '{"name":"web","type":"regularwebapp"}' 201 "$(web_view web)"
-expect_api "PUT cannot change the type" PUT "/applications/$WEB" \
+expect_api "uncertain choice: PUT cannot change the type (400)" PUT "/applications/$WEB" \
     '{"name":"web","type":"singlepageapp"}' 400 \
     "$(err400 "field 'type' cannot be changed; create a new application instead")"
 expect_api "PUT name missing" PUT "/applications/$WEB" '{}' 400 \
@@ -173,7 +173,7 @@ expect_api "scopes missing" PUT "/applications/$WEB/scopes" '{}' 400 \
     "$(err400 "missing required field 'scopes'")"
 list=; i=1
 while [ "$i" -le 51 ]; do list="$list${list:+,}\"s$i\""; i=$((i + 1)); done
-bad_scope "51st scope" "[$list]" "field 'scopes' must have between 0 and 50 elements"
+bad_scope "uncertain choice: 51st scope is 400" "[$list]" "field 'scopes' must have between 0 and 50 elements"
 expect_api "rejected scope writes changed nothing" GET "/applications/$WEB/scopes" "" 200 \
     "{\"scopes\":[\"read\",\"write\",\"a.b_c9\",\"$S49\"]}"
 list50=${list%,\"s51\"}
@@ -196,7 +196,7 @@ expect_api "GET one role" GET "/roles/$ADMIN" "" 200 "$(admin_view '"read","writ
 api POST "$T1/roles" "$TOKEN" "{\"name\":\"viewer\",\"access\":[{\"application_id\":\"$WEB\",\"scopes\":[\"read\"]}],\"extra\":1}" >/dev/null
 expect_eq "POST role without description: 201" "$HTTP_STATUS" 201
 VIEWER=$(field "$HTTP_BODY" id)
-expect_eq "description defaults to empty, extra members dropped" "$HTTP_BODY" \
+expect_eq "uncertain choice: description defaults to empty, extra members dropped" "$HTTP_BODY" \
     "{\"access\":[{\"application_id\":\"$WEB\",\"scopes\":[\"read\"]}],\"description\":\"\",\"id\":\"$VIEWER\",\"name\":\"viewer\"}"
 api POST "$T1/roles" "$TOKEN" '{"name":"nobody","access":[]}' >/dev/null
 expect_eq "POST role with empty access: 201" "$HTTP_STATUS" 201
@@ -210,10 +210,10 @@ expect_api "role with unknown application: 400 naming it" POST /roles \
 expect_api "role with unknown scope: 400 naming it" POST /roles \
     "{\"name\":\"x\",\"access\":[{\"application_id\":\"$WEB\",\"scopes\":[\"read\",\"delete\"]}]}" 400 \
     "$(err400 "field 'access[0].scopes[1]': application '$WEB' has no scope 'delete'")"
-expect_api "role listing an application twice: 400" POST /roles \
+expect_api "uncertain choice: role listing an application twice is 400" POST /roles \
     "{\"name\":\"x\",\"access\":[{\"application_id\":\"$WEB\",\"scopes\":[]},{\"application_id\":\"$WEB\",\"scopes\":[]}]}" 400 \
     "$(err400 "field 'access[1].application_id': application '$WEB' is listed twice")"
-expect_api "role repeating a scope: 400" POST /roles \
+expect_api "uncertain choice: role repeating a scope is 400" POST /roles \
     "{\"name\":\"x\",\"access\":[{\"application_id\":\"$WEB\",\"scopes\":[\"read\",\"read\"]}]}" 400 \
     "$(err400 "field 'access[0].scopes[1]': duplicate scope 'read'")"
 expect_api "role name missing" POST /roles '{"access":[]}' 400 \
@@ -275,7 +275,7 @@ expect_api "GET application roles" GET "/applications/$WEB/roles" "" 200 \
 expect_api "application roles: unknown role id 400" PUT "/applications/$WEB/roles" \
     "{\"roles\":{\"ids\":[\"$ADMIN\",\"$NOROLE\"]}}" 400 \
     "$(err400 "field 'roles.ids[1]': no role with id '$NOROLE'")"
-expect_api "application roles: duplicate id 400" PUT "/applications/$WEB/roles" \
+expect_api "uncertain choice: duplicate application role id is 400" PUT "/applications/$WEB/roles" \
     "{\"roles\":{\"ids\":[\"$ADMIN\",\"$ADMIN\"]}}" 400 \
     "$(err400 "field 'roles.ids[1]': duplicate role id '$ADMIN'")"
 expect_api "application roles: roles missing" PUT "/applications/$WEB/roles" '{"ids":[]}' 400 \
@@ -293,7 +293,7 @@ expect_api "the removed scope is gone from the role" GET "/roles/$ADMIN" "" 200 
 api PUT "$T1/applications/$WEB/scopes" "$TOKEN" '{"scopes":["read","extra","write"]}' >/dev/null
 expect_api "re-adding the scope does not give it back to the role" GET "/roles/$ADMIN" "" 200 \
     "$(admin_view '"read"')"
-expect_api "DELETE role: 202, no body" DELETE "/roles/$VIEWER" "" 202 ""
+expect_api "uncertain choice: DELETE role is 202 (spec) without a body" DELETE "/roles/$VIEWER" "" 202 ""
 expect_api "the deleted role is gone" GET "/roles/$VIEWER" "" 404 \
     "$(err404 "no role with id '$VIEWER'")"
 expect_api "the deleted role left the application's roles" GET "/applications/$WEB/roles" "" \
@@ -301,7 +301,7 @@ expect_api "the deleted role left the application's roles" GET "/applications/$W
 expect_api "DELETE application: 204, no body" DELETE "/applications/$SPA" "" 204 ""
 expect_api "the deleted application is gone" GET "/applications/$SPA" "" 404 \
     "$(err404 "no application with clientId '$SPA'")"
-expect_api "its access entries left the roles" GET "/roles/$ADMIN" "" 200 \
+expect_api "uncertain choice: a deleted application leaves the roles' access" GET "/roles/$ADMIN" "" 200 \
     "{\"access\":[{\"application_id\":\"$WEB\",\"scopes\":[\"read\"]}],\"description\":\"all of it\",\"id\":\"$ADMIN\",\"name\":\"admin\"}"
 
 # --- tenant isolation and limits (on t2) ----------------------------------
@@ -317,7 +317,7 @@ while [ "$i" -le 200 ]; do
 done
 expect_eq "200 applications created" "$ok" 200
 api POST "$T2/applications" "$TOKEN" '{"name":"app201"}' >/dev/null
-expect_eq "201st application: 400" "$HTTP_STATUS $HTTP_BODY" \
+expect_eq "uncertain choice: 201st application is 400" "$HTTP_STATUS $HTTP_BODY" \
     "400 $(err400 "an instance can have at most 200 applications")"
 i=1; ok=0
 while [ "$i" -le 50 ]; do
@@ -327,7 +327,7 @@ while [ "$i" -le 50 ]; do
 done
 expect_eq "50 roles created" "$ok" 50
 api POST "$T2/roles" "$TOKEN" '{"name":"role51","access":[]}' >/dev/null
-expect_eq "51st role: 400" "$HTTP_STATUS $HTTP_BODY" \
+expect_eq "uncertain choice: 51st role is 400" "$HTTP_STATUS $HTTP_BODY" \
     "400 $(err400 "an instance can have at most 50 roles")"
 api GET "$T2/roles" "$TOKEN" >/dev/null
 check "still 50 roles" test "$(printf '%s' "$HTTP_BODY" | grep -o '"name"' | wc -l)" -eq 50
