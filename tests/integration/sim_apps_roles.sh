@@ -46,6 +46,11 @@ repeat() {
 expect_api "uncertain choice: a new tenant has no applications" GET /applications "" 200 '{"applications":[]}'
 expect_api "no roles at first" GET /roles "" 200 '{"roles":[]}'
 
+api GET "$T1/applications" "" >/dev/null
+expect_eq "no token: 401" "$HTTP_STATUS" 401
+api POST "$T1/roles" "" '{"name":"x","access":[]}' >/dev/null
+expect_eq "no token, no role: 401" "$HTTP_STATUS" 401
+
 # --- POST /applications -------------------------------------------------
 api POST "$T1/applications" "$TOKEN" '{"name":"web","clientId":"mine","secret":"s"}' >/dev/null
 expect_eq "POST /applications: 200" "$HTTP_STATUS" 200

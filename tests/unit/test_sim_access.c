@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include "appid-migrate/plugin.h"
 #include "access_rules.h"
+#include "tenant.h"
 #include "uuid.h"
 #include "testutil.h"
 
@@ -95,6 +96,38 @@ static void test_uuid(void)
     CU_ASSERT_EQUAL(strlen(hex), 8);
 }
 
+static int calls;
+
+/* Adds {"k": 1} to the tenant and answers with the status in `ud`. */
+static int touch(json_t *tenant, void *ud)
+{
+    calls++;
+    json_object_set_new(tenant, "k", json_integer(1));
+    return *(int *)ud;
+}
+
+static void test_modify_tenant(void)
+{
+    struct sim_tenants *t = sim_tenants_new();
+    int want = AMG_OK;
+    json_t *k;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL(sim_tenants_add(t, "t1", NULL), AMG_OK);
+    calls = 0;
+    CU_ASSERT_EQUAL(sim_tenants_modify_tenant(t, "nope", touch, &want), AMG_ENOTFOUND);
+    CU_ASSERT_EQUAL(calls, 0);
+    CU_ASSERT_EQUAL(sim_tenants_modify_tenant(t, "t1", touch, &want), AMG_OK);
+    CU_ASSERT_EQUAL(calls, 1);
+    k = sim_tenants_get(t, "t1", "k");
+    CU_ASSERT_EQUAL(json_integer_value(k), 1);
+    json_decref(k);
+    /* The callback's status comes back unchanged. */
+    want = AMG_EINVAL;
+    CU_ASSERT_EQUAL(sim_tenants_modify_tenant(t, "t1", touch, &want), AMG_EINVAL);
+    sim_tenants_free(t);
+}
+
 int main(void)
 {
     static const struct amg_test tests[] = {
@@ -102,6 +135,7 @@ int main(void)
         { "application names count characters", test_app_names },
         { "duplicates in string arrays", test_duplicates },
         { "UUID v4 shape", test_uuid },
+        { "read-modify-write of a whole tenant", test_modify_tenant },
         { NULL, NULL },
     };
 
