@@ -1,8 +1,10 @@
 #include <string.h>
 #include <time.h>
 #include "appid-migrate/plugin.h"
+#include "apps_routes.h"
 #include "config_routes.h"
 #include "iam.h"
+#include "roles_routes.h"
 #include "router.h"
 #include "tenant.h"
 
@@ -36,6 +38,10 @@ static void route_management(const struct sim_env *env, const struct sim_request
         return;
     }
     if (sim_config_handle(env, tenant, subpath, req, rep))
+        return;
+    if (sim_apps_handle(env, tenant, subpath, req, rep))
+        return;
+    if (sim_roles_handle(env, tenant, subpath, req, rep))
         return;
     sim_reply_error(rep, 404, "no such endpoint: %s %s", req->method,
                     subpath[0] ? subpath : "/");

@@ -231,3 +231,16 @@ json_t *sim_tenants_dump(struct sim_tenants *t)
     pthread_mutex_unlock(&t->lock);
     return copy;
 }
+
+int sim_tenants_modify_tenant(struct sim_tenants *t, const char *id,
+                              int (*fn)(json_t *tenant, void *ud), void *ud)
+{
+    json_t *tenant;
+    int rc;
+
+    pthread_mutex_lock(&t->lock);
+    tenant = json_object_get(t->all, id);
+    rc = tenant ? fn(tenant, ud) : AMG_ENOTFOUND;
+    pthread_mutex_unlock(&t->lock);
+    return rc;
+}
