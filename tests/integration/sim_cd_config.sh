@@ -43,11 +43,11 @@ done
 WELCOME_DEFAULT=$(api GET "$T1$TP/WELCOME/en" "$TOKEN")
 expect_contains "default WELCOME subject" "$WELCOME_DEFAULT" '"subject":"Welcome %{user.displayName}"'
 
-expect_req "template in an unconfigured language: 400" GET "$TP/WELCOME/de" 400 \
+expect_req "choice: template in an unconfigured language: 400" GET "$TP/WELCOME/de" 400 \
     "$(err400 "language 'de' is not configured in /config/ui/languages")"
 expect_req "PUT in an unconfigured language: 400" PUT "$TP/WELCOME/de" 400 \
     "$(err400 "language 'de' is not configured in /config/ui/languages")" '{"subject":"x"}'
-expect_req "unknown template name: 400" GET "$TP/GOODBYE/en" 400 \
+expect_req "choice: unknown template name: 400" GET "$TP/GOODBYE/en" 400 \
     "$(err400 "template name 'GOODBYE' must be one of: USER_VERIFICATION, WELCOME, PASSWORD_CHANGED, RESET_PASSWORD, MFA_VERIFICATION")"
 api PUT "$T1/config/ui/languages" "$TOKEN" '{"languages":["en","de"]}' >/dev/null
 expect_eq "languages en+de" "$HTTP_STATUS" 204
@@ -101,7 +101,7 @@ expect_contains "templates are per tenant" "$HTTP_BODY" '"subject":"Reset Your P
 # --- action URLs ------------------------------------------------------------
 AU=$CD/action_url
 for a in on_user_verified on_reset_password; do
-    expect_req "action URL $a: 404 when never set" GET "$AU/$a" 404 \
+    expect_req "choice: action URL $a: 404 when never set" GET "$AU/$a" 404 \
         "$(err 404 "Not Found" "action URL '$a' is not set")"
 done
 expect_req "PUT action URL: 200" PUT "$AU/on_user_verified" 200 '{"actionUrl":"https://app.example/verified"}' \
@@ -232,7 +232,7 @@ upload "$AMG_TMP/tiny.png"
 expect_eq "upload PNG: 204" "$HTTP_STATUS $HTTP_BODY" "204 "
 expect_req "media points at the tenant logo" GET $M 200 "{\"image\":\"$s_URL/media/t1/logo\"}"
 status=$(curl -s -o "$AMG_TMP/got.png" -w '%{http_code} %{content_type}' "$s_URL/media/t1/logo")
-expect_eq "logo download without a token" "$status" "200 image/png"
+expect_eq "choice: logo download without a token" "$status" "200 image/png"
 check "downloaded logo equals the upload" cmp "$AMG_TMP/tiny.png" "$AMG_TMP/got.png"
 status=$(curl -s -o /dev/null -w '%{http_code}' "$s_URL/media/t2/logo")
 expect_eq "no logo uploaded for t2: 404" "$status" 404
@@ -260,7 +260,7 @@ upload "$AMG_TMP/logo.gif" "?mediaType=logo" image/gif
 expect_eq "GIF: 400" "$HTTP_STATUS $HTTP_BODY" "400 $(err400 "logo must be a PNG or JPEG image")"
 printf 'PNG but not really' >"$AMG_TMP/fake.png"
 upload "$AMG_TMP/fake.png"
-expect_eq "wrong magic bytes despite the type: 400" "$HTTP_STATUS" 400
+expect_eq "choice: wrong magic bytes despite the type: 400" "$HTTP_STATUS" 400
 upload "$AMG_TMP/tiny.png" ""
 expect_eq "missing mediaType: 400" "$HTTP_STATUS $HTTP_BODY" \
     "400 $(err400 "query parameter 'mediaType' must be one of: logo")"
