@@ -102,8 +102,9 @@ static int apply_edit(json_t *root, json_t **replace, void *ud)
             json_object_del(root, e->k1);
         return AMG_OK;
     }
-    return json_object_set(parent, e->k2 ? e->k2 : e->k1, e->value) == 0 ? AMG_OK
-                                                                       : AMG_ENOMEM;
+    /* A copy: the state never shares objects with a request. */
+    return json_object_set_new(parent, e->k2 ? e->k2 : e->k1, json_deep_copy(e->value)) == 0
+           ? AMG_OK : AMG_ENOMEM;
 }
 
 /* Stored value at key/k1[/k2], a new reference or NULL. */

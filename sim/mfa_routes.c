@@ -119,7 +119,8 @@ static int apply_mfa_edit(json_t *root, json_t **replace, void *ud)
         return AMG_EINVAL;
     }
     next = json_pack("{s:b}", "isActive", active);
-    if (!next || (config && json_object_set(next, "config", config) != 0) ||
+    /* A copy: the state never shares objects with a request. */
+    if (!next || (config && json_object_set_new(next, "config", json_deep_copy(config)) != 0) ||
         json_object_set_new(root, e->name, next) != 0)
         return AMG_ENOMEM;
     if (e->is_channel) {

@@ -191,6 +191,17 @@ static int restore(const struct amg_host *h, struct amg_ctx *ctx, const char *la
     return rc;
 }
 
+static size_t count_templates(json_t *templates)
+{
+    const char *name;
+    json_t *langs;
+    size_t n = 0;
+
+    json_object_foreach(templates, name, langs)
+        n += json_object_size(langs);
+    return n;
+}
+
 static int import_templates(const struct amg_host *h, struct amg_ctx *ctx, json_t *templates)
 {
     const char *name, *lang;
@@ -248,16 +259,17 @@ static int cds_import(const struct amg_host *h, struct amg_ctx *ctx)
     rc = h->snapshot_read(ctx, &doc);
     if (rc < 0)
         goto out;
-    /* Templates are addressed per language: languages go first, and a
-     * failure there makes the templates fail too rather than land in the
-     * wrong place. */
+    /* Templates are addressed per language: languages go first, and
+     * without them the templates are not attempted (App ID would refuse
+     * the ones in languages it does not have). */
     obj = json_object_get(doc, "languages");
     if (obj && restore(h, ctx, "languages", LANGUAGES_PATH, obj, 204, NULL) < 0) {
-        rc = AMG_EPARTIAL;
-        goto out;
-    }
-    if (import_templates(h, ctx, json_object_get(doc, "templates")) < 0)
+        h->log(ctx, AMG_LOG_ERROR, "templates not restored: the languages could not be");
+        h->tally(ctx, AMG_OUT_SKIPPED, (long)count_templates(json_object_get(doc, "templates")));
         failed = 1;
+    } else if (import_templates(h, ctx, json_object_get(doc, "templates")) < 0) {
+        failed = 1;
+    }
     if (import_action_urls(h, ctx, json_object_get(doc, "action_urls")) < 0)
         failed = 1;
     for (i = 0; i < N_SETTINGS; i++) {

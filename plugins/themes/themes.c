@@ -47,9 +47,11 @@ static int carry_logo(const struct amg_host *h, struct amg_ctx *ctx)
 /*
  * The instance's current logo: GET /config/ui/media names a URL, whose
  * bytes are fetched (the core sends the token only to the instance's own
- * host). On 0 *data is malloc'd (caller frees) of *len bytes.
+ * host). On 0 *data is malloc'd (caller frees) of *len bytes. Problems are
+ * logged at `level`.
  */
-static int fetch_logo(const struct amg_host *h, struct amg_ctx *ctx, char **data, size_t *len)
+static int fetch_logo(const struct amg_host *h, struct amg_ctx *ctx, enum amg_log_level level,
+                      char **data, size_t *len)
 {
     json_t *media = NULL;
     const char *url;
@@ -60,12 +62,12 @@ static int fetch_logo(const struct amg_host *h, struct amg_ctx *ctx, char **data
     *len = 0;
     rc = amgp_get_object(h, ctx, MEDIA_PATH, &media);
     if (rc == AMG_ENOTFOUND)
-        h->log(ctx, AMG_LOG_ERROR, "GET %s: HTTP 404", MEDIA_PATH);
+        h->log(ctx, level, "GET %s: HTTP 404", MEDIA_PATH);
     if (rc < 0)
         goto out;
     url = json_string_value(json_object_get(media, "image"));
     if (!url || (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)) {
-        h->log(ctx, AMG_LOG_ERROR, "GET %s: 'image' is not an http(s) URL", MEDIA_PATH);
+        h->log(ctx, level, "GET %s: 'image' is not an http(s) URL", MEDIA_PATH);
         rc = AMG_EPROTO;
         goto out;
     }
@@ -73,7 +75,7 @@ static int fetch_logo(const struct amg_host *h, struct amg_ctx *ctx, char **data
     if (rc < 0)
         goto out;
     if (status != 200 || *len == 0) {
-        h->log(ctx, AMG_LOG_ERROR, "GET %s (the logo): HTTP %ld, %zu bytes", url, status, *len);
+        h->log(ctx, level, "GET %s (the logo): HTTP %ld, %zu bytes", url, status, *len);
         free(*data);
         *data = NULL;
         *len = 0;
@@ -91,7 +93,7 @@ static int export_logo(const struct amg_host *h, struct amg_ctx *ctx, json_t *do
     const char *type;
     int rc;
 
-    rc = fetch_logo(h, ctx, &data, &len);
+    rc = fetch_logo(h, ctx, AMG_LOG_ERROR, &data, &len);
     if (rc < 0)
         goto out;
     type = amgp_image_type(data, len);
@@ -158,8 +160,9 @@ static int import_logo(const struct amg_host *h, struct amg_ctx *ctx, json_t *me
         h->log(ctx, AMG_LOG_ERROR, "the snapshot has no logo bytes (themes.%s.bin)", LOGO_PART);
         goto failed;
     }
-    if (fetch_logo(h, ctx, &current, &current_len) == AMG_OK && current_len == len &&
-        memcmp(current, data, len) == 0) {
+    /* Not being able to read the target's logo only means uploading. */
+    if (fetch_logo(h, ctx, AMG_LOG_WARN, &current, &current_len) == AMG_OK &&
+        current_len == len && memcmp(current, data, len) == 0) {
         h->log(ctx, AMG_LOG_DEBUG, "logo unchanged");
         h->tally(ctx, AMG_OUT_UNCHANGED, 1);
         rc = AMG_OK;
