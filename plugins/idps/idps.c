@@ -79,18 +79,17 @@ static void post_restore_actions(const struct amg_host *h, struct amg_ctx *ctx,
     json_t *config = json_object_get(want, "config");
     const char *url = json_string_value(json_object_get(target, "redirectURL"));
     const char *entity = json_string_value(json_object_get(config, "entityID"));
+    const char *app = json_string_value(json_object_get(config, "idpId"));
 
     if (!json_is_true(json_object_get(want, "isActive")) || !config)
         return;
     if (strcmp(idp, "facebook") == 0 || strcmp(idp, "google") == 0) {
         h->action(ctx, "%s: register the target's redirect URL %s in the %s developer "
-                  "console of app %s", idp, url ? url : "(see GET /config/idps/...)",
-                  strcmp(idp, "facebook") == 0 ? "Facebook" : "Google",
-                  json_string_value(json_object_get(config, "idpId")) ?
-                  json_string_value(json_object_get(config, "idpId")) : "(unknown)");
+                  "console of app %s", idp, url ? url : "(read it with GET /config/idps/...)",
+                  strcmp(idp, "facebook") == 0 ? "Facebook" : "Google", app ? app : "?");
     } else if (strcmp(idp, "saml") == 0) {
         h->action(ctx, "saml: re-register the target's SAML metadata "
-                  "(GET /config/saml_metadata) with the IdP %s", entity ? entity : "");
+                  "(GET /config/saml_metadata) with the IdP %s", entity ? entity : "?");
     }
 }
 
@@ -98,7 +97,7 @@ static void post_restore_actions(const struct amg_host *h, struct amg_ctx *ctx,
 static int restore_idp(const struct amg_host *h, struct amg_ctx *ctx, const char *idp,
                        json_t *obj)
 {
-    json_t *want = NULL, *current = NULL, *have = NULL, *resp = NULL;
+    json_t *want = NULL, *current = NULL, *have = NULL;
     char path[IDP_PATH_MAX];
     int rc = AMG_ENOMEM;
 
@@ -117,16 +116,17 @@ static int restore_idp(const struct amg_host *h, struct amg_ctx *ctx, const char
         rc = AMG_OK;
         goto out;
     }
-    rc = amgp_send(h, ctx, "PUT", path, want, 200, &resp);
+    rc = amgp_send(h, ctx, "PUT", path, want, 200, NULL);
     if (rc < 0)
         goto failed;
     h->log(ctx, AMG_LOG_INFO, "%s updated", idp);
     h->tally(ctx, AMG_OUT_UPDATED, 1);
-    /* The target's own callback URL: read it back rather than trust the
-     * PUT answer to carry it. */
     json_decref(current);
     current = NULL;
-    if (amgp_get_object(h, ctx, path, &current) < 0)
+    /* The target's own callback URL: read back rather than trusting the
+     * PUT answer to carry it. */
+    if ((strcmp(idp, "facebook") == 0 || strcmp(idp, "google") == 0) &&
+        amgp_get_object(h, ctx, path, &current) < 0)
         h->log(ctx, AMG_LOG_WARN, "GET %s after the update failed", path);
     post_restore_actions(h, ctx, idp, want, current);
     rc = AMG_OK;
@@ -134,7 +134,6 @@ static int restore_idp(const struct amg_host *h, struct amg_ctx *ctx, const char
 failed:
     h->tally(ctx, AMG_OUT_FAILED, 1);
 out:
-    json_decref(resp);
     json_decref(have);
     json_decref(current);
     json_decref(want);
