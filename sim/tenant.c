@@ -55,6 +55,15 @@ static const struct {
     { "idp_google", "{\"isActive\":true}" },
     { "idp_custom", "{\"isActive\":false}" },
     { "idp_saml", "{\"isActive\":false}" },
+    { "email_dispatcher", "{\"provider\":\"appid\"}" },
+    /* Customised templates and action URLs only (cd_routes.c). */
+    { "templates", "{}" },
+    { "action_urls", "{}" },
+    { "mfa_channels", "{\"email\":{\"isActive\":true},\"nexmo\":{\"isActive\":false}}" },
+    { "mfa_extensions",
+      "{\"premfa\":{\"isActive\":false},\"postmfa\":{\"isActive\":false}}" },
+    /* No uploaded logo (media.c). */
+    { "logo", "{}" },
 };
 
 json_t *sim_tenant_default(const char *key)
