@@ -19,6 +19,12 @@ missing_packages() {
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
   done
+  # The S3 tests run s3rver from the npm registry. Any node with npm will
+  # do (Debian's, or NodeSource's, which bundles npm).
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo nodejs
+    echo npm
+  fi
 }
 
 install_packages() {

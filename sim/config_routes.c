@@ -121,6 +121,35 @@ out:
     return rc;
 }
 
+/*
+ * Email dispatcher: the object of the chosen provider must be there, and a
+ * custom dispatcher's authorization must carry what its type needs.
+ */
+static int check_email_dispatcher(json_t *body, char *msg, size_t msg_len)
+{
+    const char *provider = json_string_value(json_object_get(body, "provider"));
+    json_t *auth = json_object_get(json_object_get(body, "custom"), "authorization");
+    const char *type = json_string_value(json_object_get(auth, "type"));
+
+    if (strcmp(provider, "appid") != 0 && !json_object_get(body, provider)) {
+        snprintf(msg, msg_len, "missing required field '%s' (provider is %s)", provider,
+                 provider);
+        return AMG_EINVAL;
+    }
+    if (strcmp(provider, "custom") == 0 && strcmp(type, "value") == 0 &&
+        !json_object_get(auth, "value")) {
+        snprintf(msg, msg_len, "missing required field 'custom.authorization.value'");
+        return AMG_EINVAL;
+    }
+    if (strcmp(provider, "custom") == 0 && strcmp(type, "basic") == 0 &&
+        (!json_object_get(auth, "username") || !json_object_get(auth, "password"))) {
+        snprintf(msg, msg_len, "missing required field 'custom.authorization.%s'",
+                 json_object_get(auth, "username") ? "password" : "username");
+        return AMG_EINVAL;
+    }
+    return AMG_OK;
+}
+
 static const char *const ro_social[] = { "redirectURL", NULL };
 static const char *const ro_saml[] = { "validation_data", NULL };
 
@@ -161,6 +190,9 @@ static const struct config_route routes[] = {
     ROUTE("/config/idps/custom", "idp_custom", sim_fields_idp_custom, 200),
     { .path = "/config/idps/saml", .key = "idp_saml", .fields = sim_fields_idp_saml,
       .put_status = 200, .read_only = ro_saml },
+    { .path = "/config/cloud_directory/email_dispatcher", .key = "email_dispatcher",
+      .fields = sim_fields_email_dispatcher, .put_status = 200,
+      .normalize = check_email_dispatcher },
 };
 
 static const struct config_route *find_route(const char *subpath)

@@ -211,3 +211,22 @@ const struct sim_field sim_fields_idp_saml[] = {
     F("config.idpRedirectUrl", SIM_STRING, 0),
     END
 };
+
+/* Section 8.2.7; which provider object must be present is checked by the
+ * route (config_routes.c). */
+static const char *const dispatch_providers[] = { "appid", "sendgrid", "custom", NULL };
+static const char *const dispatch_auth[] = { "value", "basic", "none", NULL };
+
+const struct sim_field sim_fields_email_dispatcher[] = {
+    FE("provider", SIM_STRING, REQ, dispatch_providers),
+    F("sendgrid", SIM_OBJECT, 0),
+    F("sendgrid.apiKey", SIM_STRING, REQ | SIM_NONEMPTY),
+    F("custom", SIM_OBJECT, 0),
+    F("custom.url", SIM_STRING, REQ | SIM_NONEMPTY),
+    F("custom.authorization", SIM_OBJECT, REQ),
+    FE("custom.authorization.type", SIM_STRING, REQ, dispatch_auth),
+    F("custom.authorization.value", SIM_STRING, 0),
+    F("custom.authorization.username", SIM_STRING, 0),
+    F("custom.authorization.password", SIM_STRING, 0),
+    END
+};

@@ -24,5 +24,6 @@ extern const struct sim_field sim_fields_idp_cloud_directory[];
 extern const struct sim_field sim_fields_idp_social[];
 extern const struct sim_field sim_fields_idp_custom[];
 extern const struct sim_field sim_fields_idp_saml[];
+extern const struct sim_field sim_fields_email_dispatcher[];
 
 #endif

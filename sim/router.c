@@ -1,8 +1,13 @@
 #include <string.h>
 #include <time.h>
 #include "appid-migrate/plugin.h"
+#include "apps_routes.h"
+#include "cd_routes.h"
 #include "config_routes.h"
+#include "media.h"
+#include "mfa_routes.h"
 #include "iam.h"
+#include "roles_routes.h"
 #include "router.h"
 #include "tenant.h"
 
@@ -37,6 +42,16 @@ static void route_management(const struct sim_env *env, const struct sim_request
     }
     if (sim_config_handle(env, tenant, subpath, req, rep))
         return;
+    if (sim_apps_handle(env, tenant, subpath, req, rep))
+        return;
+    if (sim_roles_handle(env, tenant, subpath, req, rep))
+        return;
+    if (sim_cd_handle(env, tenant, subpath, req, rep))
+        return;
+    if (sim_mfa_handle(env, tenant, subpath, req, rep))
+        return;
+    if (sim_media_handle(env, tenant, subpath, req, rep))
+        return;
     sim_reply_error(rep, 404, "no such endpoint: %s %s", req->method,
                     subpath[0] ? subpath : "/");
 }
@@ -50,6 +65,11 @@ void sim_route(const struct sim_env *env, const struct sim_request *req,
     }
     if (strcmp(req->path, SIM_IAM_PATH) == 0) {
         sim_iam_handle_token(env->iam, req, rep);
+        return;
+    }
+    /* Images are public, like App ID's CDN-hosted logo URLs. */
+    if (strncmp(req->path, SIM_MEDIA_PREFIX, strlen(SIM_MEDIA_PREFIX)) == 0) {
+        sim_media_serve(env, req, rep);
         return;
     }
     if (strncmp(req->path, SIM_MGMT_PREFIX, strlen(SIM_MGMT_PREFIX)) == 0) {

@@ -55,6 +55,15 @@ static const struct {
     { "idp_google", "{\"isActive\":true}" },
     { "idp_custom", "{\"isActive\":false}" },
     { "idp_saml", "{\"isActive\":false}" },
+    { "email_dispatcher", "{\"provider\":\"appid\"}" },
+    /* Customised templates and action URLs only (cd_routes.c). */
+    { "templates", "{}" },
+    { "action_urls", "{}" },
+    { "mfa_channels", "{\"email\":{\"isActive\":true},\"nexmo\":{\"isActive\":false}}" },
+    { "mfa_extensions",
+      "{\"premfa\":{\"isActive\":false},\"postmfa\":{\"isActive\":false}}" },
+    /* No uploaded logo (media.c). */
+    { "logo", "{}" },
 };
 
 json_t *sim_tenant_default(const char *key)
@@ -230,4 +239,17 @@ json_t *sim_tenants_dump(struct sim_tenants *t)
     copy = json_deep_copy(t->all);
     pthread_mutex_unlock(&t->lock);
     return copy;
+}
+
+int sim_tenants_modify_tenant(struct sim_tenants *t, const char *id,
+                              int (*fn)(json_t *tenant, void *ud), void *ud)
+{
+    json_t *tenant;
+    int rc;
+
+    pthread_mutex_lock(&t->lock);
+    tenant = json_object_get(t->all, id);
+    rc = tenant ? fn(tenant, ud) : AMG_ENOTFOUND;
+    pthread_mutex_unlock(&t->lock);
+    return rc;
 }

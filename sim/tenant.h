@@ -55,6 +55,16 @@ int sim_tenants_set(struct sim_tenants *t, const char *id, const char *key, json
 int sim_tenants_modify(struct sim_tenants *t, const char *id, const char *key,
                        int (*fn)(json_t *value, json_t **replace, void *ud), void *ud);
 
+/*
+ * Like sim_tenants_modify(), for changes that span several resources
+ * (a role refers to applications and their scopes): `fn` gets the live
+ * tenant object, reads and changes any of its keys in place under the
+ * lock, and must leave it unchanged when it returns an error. Returns
+ * what `fn` returns, or AMG_ENOTFOUND when the tenant does not exist.
+ */
+int sim_tenants_modify_tenant(struct sim_tenants *t, const char *id,
+                              int (*fn)(json_t *tenant, void *ud), void *ud);
+
 /* Deep copy of all tenants as {id: {...}} (new reference), NULL on
  * allocation failure. */
 json_t *sim_tenants_dump(struct sim_tenants *t);

@@ -1,0 +1,373 @@
+/*
+ * application_roles: roles given to applications for the
+ * client-credentials flow (reference 8.8, GET|PUT
+ * /applications/{clientId}/roles).
+ *
+ * Snapshot document application_roles.json:
+ *   {"assignments": [{"application_name", "clientId",
+ *                     "roles": [{"id", "name"}]}]}
+ * with the source's ids; applications without roles are left out.
+ *
+ * Import maps the application and each role through the id map (filled
+ * when applications and roles ran in the same import), or else by name in
+ * the target, and fails the assignment, naming what is missing, when the
+ * target lacks either. It adds the missing roles to what the target
+ * application already has and never takes one away.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <jansson.h>
+#include "appid-migrate/plugin.h"
+#include "pluginutil.h"
+#include "application_roles_map.h"
+
+#define APPS_PATH "/applications"
+#define ROLES_PATH "/roles"
+
+static const char *const deps[] = { "applications", "roles", NULL };
+/* The application's name. */
+static const char *const filter_fields[] = { "name", NULL };
+
+/* 1 when the application named `name` passes the run's record filters,
+ * 0 when not, AMG_ENOMEM. Hosts older than ABI 1.1 have no filters. */
+static int selected(const struct amg_host *h, struct amg_ctx *ctx, const char *name)
+{
+    json_t *view;
+    int ok;
+
+    if (h->struct_size < offsetof(struct amg_host, filtered) + sizeof(h->filtered))
+        return 1;
+    view = json_pack("{s:s}", "name", name);
+    if (!view)
+        return AMG_ENOMEM;
+    ok = h->filter_match(ctx, view);
+    json_decref(view);
+    return ok;
+}
+
+/* GET `path` and take its array member `key`: *out is a new reference. */
+static int get_list(const struct amg_host *h, struct amg_ctx *ctx, const char *path,
+                    const char *key, json_t **out)
+{
+    json_t *doc = NULL;
+    int rc;
+
+    *out = NULL;
+    rc = amgp_get_object(h, ctx, path, &doc);
+    if (rc < 0)
+        return rc;
+    *out = json_incref(json_object_get(doc, key));
+    json_decref(doc);
+    if (!json_is_array(*out)) {
+        h->log(ctx, AMG_LOG_ERROR, "GET %s: no %s array in the answer", path, key);
+        json_decref(*out);
+        *out = NULL;
+        return AMG_EPROTO;
+    }
+    return AMG_OK;
+}
+
+/* GET /applications/{id}/roles: *roles is a new reference to its array. */
+static int get_app_roles(const struct amg_host *h, struct amg_ctx *ctx, const char *id,
+                         json_t **roles)
+{
+    char path[256];
+
+    if (!amgp_approles_id_ok(id)) {
+        h->log(ctx, AMG_LOG_ERROR, "GET %s: an application without a usable clientId",
+               APPS_PATH);
+        *roles = NULL;
+        return AMG_EPROTO;
+    }
+    snprintf(path, sizeof(path), APPS_PATH "/%s/roles", id);
+    return get_list(h, ctx, path, "roles", roles);
+}
+
+static int approles_export(const struct amg_host *h, struct amg_ctx *ctx)
+{
+    json_t *apps = NULL;
+    json_t *roles = NULL;
+    json_t *out = json_array();
+    json_t *doc = NULL;
+    json_t *app;
+    size_t i;
+    int rc = AMG_ENOMEM;
+
+    if (!out)
+        goto out;
+    rc = get_list(h, ctx, APPS_PATH, "applications", &apps);
+    if (rc < 0)
+        goto out;
+    json_array_foreach(apps, i, app) {
+        const char *name = json_string_value(json_object_get(app, "name"));
+        json_t *rec;
+
+        rc = AMG_EPROTO;
+        if (!name)
+            goto out;
+        rc = selected(h, ctx, name);
+        if (rc < 0)
+            goto out;
+        if (!rc)
+            continue;
+        rc = get_app_roles(h, ctx, json_string_value(json_object_get(app, "clientId")),
+                           &roles);
+        if (rc < 0)
+            goto out;
+        if (json_array_size(roles) > 0) {
+            rec = amgp_approles_record(app, roles);
+            rc = AMG_EPROTO;
+            if (!rec) {
+                h->log(ctx, AMG_LOG_ERROR, "application '%s': a role without id or name",
+                       name);
+                goto out;
+            }
+            rc = AMG_ENOMEM;
+            if (json_array_append_new(out, rec) != 0)
+                goto out;
+        }
+        json_decref(roles);
+        roles = NULL;
+    }
+    rc = AMG_ENOMEM;
+    doc = json_pack("{s:O}", "assignments", out);
+    if (!doc)
+        goto out;
+    rc = h->snapshot_write(ctx, doc, (long)json_array_size(out));
+out:
+    json_decref(doc);
+    json_decref(roles);
+    json_decref(apps);
+    json_decref(out);
+    return rc;
+}
+
+struct target {
+    json_t *apps;    /* the target's applications */
+    json_t *roles;   /* the target's roles */
+};
+
+/* Target ids of the snapshot's roles of `rec` (new array), or NULL with
+ * a message naming the first role the target lacks (*missing set). */
+static json_t *map_roles(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec,
+                         const struct target *t, int *missing)
+{
+    const char *app = json_string_value(json_object_get(rec, "application_name"));
+    json_t *ids = json_array();
+    json_t *role;
+    size_t i;
+
+    *missing = 0;
+    json_array_foreach(json_object_get(rec, "roles"), i, role) {
+        const char *old = json_string_value(json_object_get(role, "id"));
+        const char *name = json_string_value(json_object_get(role, "name"));
+        const char *id = h->idmap_get(ctx, "role", old);
+        json_t *found;
+
+        if (!id) {
+            found = amgp_approles_find(t->roles, "name", name);
+            id = json_string_value(json_object_get(found, "id"));
+        }
+        if (!id) {
+            h->log(ctx, AMG_LOG_ERROR, "application '%s': role '%s' does not exist in the "
+                   "target; restore the roles first", app, name);
+            *missing = 1;
+            json_decref(ids);
+            return NULL;
+        }
+        if (!ids || json_array_append_new(ids, json_string(id)) != 0) {
+            json_decref(ids);
+            return NULL;
+        }
+    }
+    return ids;
+}
+
+/* One assignment. Returns 0 (the outcome is tallied) or a negative
+ * status that must stop the import. */
+static int import_one(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec,
+                      const struct target *t)
+{
+    const char *name = json_string_value(json_object_get(rec, "application_name"));
+    const char *app_id = h->idmap_get(ctx, "application",
+                                      json_string_value(json_object_get(rec, "clientId")));
+    json_t *want = NULL;
+    json_t *current = NULL;
+    json_t *have = NULL;
+    json_t *merged = NULL;
+    json_t *body = NULL;
+    char path[256];
+    int missing;
+    int rc;
+
+    if (!app_id)
+        app_id = json_string_value(json_object_get(amgp_approles_find(t->apps, "name", name),
+                                                   "clientId"));
+    if (!app_id) {
+        h->log(ctx, AMG_LOG_ERROR, "application '%s' does not exist in the target; restore "
+               "the applications first", name);
+        rc = AMG_EPROTO;
+        goto out;
+    }
+    rc = AMG_ENOMEM;
+    want = map_roles(h, ctx, rec, t, &missing);
+    if (!want) {
+        rc = missing ? AMG_EPROTO : AMG_ENOMEM;
+        goto out;
+    }
+    rc = get_app_roles(h, ctx, app_id, &current);
+    if (rc < 0)
+        goto out;
+    rc = AMG_ENOMEM;
+    have = amgp_approles_ids(current);
+    merged = have ? amgp_approles_union(have, want) : NULL;
+    if (!merged)
+        goto out;
+    if (json_array_size(merged) == json_array_size(have)) {
+        h->log(ctx, AMG_LOG_DEBUG, "application '%s': roles unchanged", name);
+        h->tally(ctx, AMG_OUT_UNCHANGED, 1);
+        rc = AMG_OK;
+        goto out;
+    }
+    body = json_pack("{s:{s:O}}", "roles", "ids", merged);
+    if (!body)
+        goto out;
+    snprintf(path, sizeof(path), APPS_PATH "/%s/roles", app_id);
+    rc = amgp_send(h, ctx, "PUT", path, body, 200, NULL);
+    if (rc == AMG_OK) {
+        h->log(ctx, AMG_LOG_INFO, "application '%s': roles added", name);
+        h->tally(ctx, AMG_OUT_UPDATED, 1);
+    }
+out:
+    if (rc == AMG_EPROTO) {
+        h->tally(ctx, AMG_OUT_FAILED, 1);
+        rc = AMG_OK;
+    }
+    json_decref(body);
+    json_decref(merged);
+    json_decref(have);
+    json_decref(current);
+    json_decref(want);
+    return rc;
+}
+
+static int approles_import(const struct amg_host *h, struct amg_ctx *ctx)
+{
+    struct target t = { NULL, NULL };
+    json_t *doc = NULL;
+    json_t *rec;
+    size_t i;
+    int rc;
+
+    rc = h->snapshot_read(ctx, &doc);
+    if (rc < 0)
+        goto out;
+    rc = get_list(h, ctx, APPS_PATH, "applications", &t.apps);
+    if (rc < 0)
+        goto out;
+    rc = get_list(h, ctx, ROLES_PATH, "roles", &t.roles);
+    if (rc < 0)
+        goto out;
+    json_array_foreach(json_object_get(doc, "assignments"), i, rec) {
+        rc = selected(h, ctx, json_string_value(json_object_get(rec, "application_name")));
+        if (rc < 0)
+            goto out;
+        if (!rc) {
+            h->tally(ctx, AMG_OUT_SKIPPED, 1);
+            continue;
+        }
+        rc = import_one(h, ctx, rec, &t);
+        if (rc < 0)
+            goto out;
+    }
+    rc = AMG_OK;
+out:
+    json_decref(t.roles);
+    json_decref(t.apps);
+    json_decref(doc);
+    return rc;
+}
+
+static void check_roles(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec,
+                        const char *rec_where)
+{
+    json_t *roles = json_object_get(rec, "roles");
+    json_t *role;
+    char where[96];
+    size_t i;
+
+    if (!json_is_array(roles)) {
+        h->problem(ctx, rec_where, "'roles' must be an array");
+        return;
+    }
+    if (json_array_size(roles) > 50) {
+        h->problem(ctx, rec_where, "%zu roles; an instance has at most 50",
+                   json_array_size(roles));
+        return;
+    }
+    json_array_foreach(roles, i, role) {
+        snprintf(where, sizeof(where), "%s.roles[%zu]", rec_where, i);
+        if (!json_is_object(role)) {
+            h->problem(ctx, where, "must be an object");
+            continue;
+        }
+        amgp_want_string(h, ctx, role, where, "id", 1);
+        /* Without the name the role cannot be found in a target restored
+         * by an earlier run. */
+        amgp_want_string(h, ctx, role, where, "name", 1);
+    }
+}
+
+static int approles_validate(const struct amg_host *h, struct amg_ctx *ctx)
+{
+    json_t *doc = NULL;
+    json_t *list;
+    json_t *rec;
+    char where[40];
+    size_t i;
+    int rc;
+
+    rc = h->snapshot_read(ctx, &doc);
+    if (rc < 0)
+        goto out;
+    if (amgp_want_document(h, ctx, doc) < 0)
+        goto out;
+    list = json_object_get(doc, "assignments");
+    if (!json_is_array(list)) {
+        h->problem(ctx, NULL, "'assignments' must be an array");
+        goto out;
+    }
+    json_array_foreach(list, i, rec) {
+        snprintf(where, sizeof(where), "assignments[%zu]", i);
+        if (!json_is_object(rec)) {
+            h->problem(ctx, where, "must be an object");
+            continue;
+        }
+        if (amgp_want_string(h, ctx, rec, where, "application_name", 1) == 0 &&
+            !json_string_value(json_object_get(rec, "application_name"))[0])
+            h->problem(ctx, where, "'application_name' is empty");
+        amgp_want_string(h, ctx, rec, where, "clientId", 1);
+        check_roles(h, ctx, rec, where);
+    }
+out:
+    json_decref(doc);
+    return rc;
+}
+
+static const struct amg_plugin application_roles_plugin = {
+    AMG_PLUGIN_INIT_HEADER,
+    .name = "application_roles",
+    .version = "1.0.0",
+    .description = "roles given to applications (client-credentials flow)",
+    .deps = deps,
+    .export_fn = approles_export,
+    .import_fn = approles_import,
+    .validate_fn = approles_validate,
+    .filter_fields = filter_fields,
+};
+
+const struct amg_plugin *amg_plugin_entry(void)
+{
+    return &application_roles_plugin;
+}
