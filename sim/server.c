@@ -204,6 +204,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return deliver(conn, cs, method, url);
     decide(srv, conn, cs, url, method);
     if (srv->delay) {
+        amg_debug("%s %s: response delayed %ld ms", method, url,
+                  sim_faults_latency_ms(srv->env.faults));
         /* Suspend before parking: the timer may resume it at once. */
         cs->conn = conn;
         cs->node.item = cs;

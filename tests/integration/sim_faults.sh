@@ -11,7 +11,9 @@ amg_setup
 KEY=faults-key-0123456789
 SIM="$top_builddir/sim/appid-sim"
 HDR="$AMG_TMP/auth.hdr"
-DEFAULT_TOKENS='{"access":{"expires_in":3600},"anonymousAccess":{"enabled":true,"expires_in":2592000},"refresh":{"enabled":false,"expires_in":2592000}}'
+DEFAULT_TOKENS='{"access":{"expires_in":3600},'\
+'"anonymousAccess":{"enabled":true,"expires_in":2592000},'\
+'"refresh":{"enabled":false,"expires_in":2592000}}'
 
 # auth URL: fetch a token from URL and write the Authorization header file.
 auth() {
@@ -99,7 +101,8 @@ check "after the first 429 every request is refused" blocked_after_first_429 "$s
 expect_eq "blocked: PUT of the same tenant" \
     "$(status PUT "$blk_URL/management/v4/t1/config/tokens" '{}')" 429
 expect_eq "429 body" "$(cat "$AMG_TMP/status.body")" \
-    '{"error":"Too Many Requests","message":"rate limit of 5 management requests per second exceeded for tenant t1; blocked for 30 s","status":429}'
+    '{"error":"Too Many Requests","message":"rate limit of 5 management requests per second '\
+'exceeded for tenant t1; blocked for 30 s","status":429}'
 expect_eq "blocked: another endpoint of the same tenant" \
     "$(status GET "$blk_URL/management/v4/t1/config/ui/theme_color")" 429
 expect_eq "blocked: unknown endpoint of the same tenant" \
@@ -170,7 +173,8 @@ case $code in
 *) reason='Service Unavailable' ;;
 esac
 expect_eq "5xx has a JSON error body" "$(cat "$AMG_TMP/status.body")" \
-    "{\"error\":\"$reason\",\"message\":\"simulated server failure (--fail-rate)\",\"status\":$code}"
+    "{\"error\":\"$reason\",\"message\":\"simulated server failure (--fail-rate)\",\
+\"status\":$code}"
 expect_eq "faults hit before authentication" \
     "$(curl -s -o /dev/null -w '%{http_code}' "$f1_URL/management/v4/t1/config/tokens" |
         cut -c1)" 5
@@ -237,6 +241,34 @@ expect_eq "delayed 415" "$HTTP_STATUS" 415
 api PUT "$lat_URL/management/v4/t1/config/tokens" "$tok" '{"access":' >/dev/null
 expect_eq "delayed 400" "$HTTP_STATUS" 400
 check "sim with latency stops cleanly" sim_stop lat
+
+# Stopping with delayed requests in flight: they are answered (or closed)
+# at once, not after the delay, and the sim exits 0. -v logs each delayed
+# request, so the test waits for them to be parked instead of sleeping.
+check "sim with a 10 s latency starts" sim_start sd t1 "$KEY" --latency-ms 10000 -v
+i=0
+while [ "$i" -lt 8 ]; do
+    curl -s -o /dev/null -w '%{http_code} %{exitcode}\n' -m 30 \
+        "$sd_URL/management/v4/t1/config/tokens" >"$AMG_TMP/sdc.$i" &
+    i=$((i + 1))
+done
+# tail -f wakes on new log lines (inotify); it is stopped by hand because it
+# would notice grep's exit only at its next write.
+mkfifo "$AMG_TMP/sd.log"
+tail -n +1 -f "$AMG_TMP/sd.err" >"$AMG_TMP/sd.log" &
+tail_pid=$!
+timeout 20 grep -m 8 'response delayed' <"$AMG_TMP/sd.log" >"$AMG_TMP/sd.parked"
+kill "$tail_pid"
+wait "$tail_pid" 2>/dev/null
+expect_eq "8 requests are being delayed" "$(wc -l <"$AMG_TMP/sd.parked")" 8
+t0=$(date +%s%N)
+check "stopping with 8 delayed requests exits 0" sim_stop sd
+wait
+t1=$(date +%s%N)
+check "the clients did not wait out the delay" test $(((t1 - t0) / 1000000)) -lt 5000
+expect_eq "each got its answer (401: no token) or an empty reply" \
+    "$(cat "$AMG_TMP"/sdc.* | sed 's/^000 52$/closed/; s/^401 0$/answered/' | sort -u |
+        grep -v -x -e answered -e closed)" ""
 
 # --- a fault never changes state -----------------------------------------
 STATE="$AMG_TMP/state.json"
