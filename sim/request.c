@@ -141,6 +141,8 @@ const char *sim_reason_phrase(int status)
         { 415, "Unsupported Media Type" },
         { 429, "Too Many Requests" },
         { 500, "Internal Server Error" },
+        { 502, "Bad Gateway" },
+        { 503, "Service Unavailable" },
     };
     size_t i;
 

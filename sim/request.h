@@ -18,6 +18,8 @@
 
 struct sim_tenants;
 struct sim_iam;
+struct sim_ratelimit;
+struct sim_faults;
 
 /* What every handler may use. All members are borrowed from main(). */
 struct sim_env {
@@ -25,6 +27,8 @@ struct sim_env {
     struct sim_iam *iam;
     const char *base_url;    /* "http://127.0.0.1:PORT", no trailing slash */
     const char *region;      /* --region, for region-specific URLs */
+    struct sim_ratelimit *ratelimit;  /* per-tenant limit; NULL: none */
+    struct sim_faults *faults;        /* fault injection; NULL: none */
 };
 
 struct sim_request {

@@ -8,6 +8,7 @@
 #include "mfa_routes.h"
 #include "iam.h"
 #include "roles_routes.h"
+#include "ratelimit.h"
 #include "router.h"
 #include "tenant.h"
 
@@ -40,6 +41,10 @@ static void route_management(const struct sim_env *env, const struct sim_request
         sim_reply_text(rep, 404, "Not Found");
         return;
     }
+    /* After the token and tenant checks: an unauthenticated caller can
+     * neither block a tenant nor learn that it exists. */
+    if (env->ratelimit && sim_ratelimit_reply(env->ratelimit, tenant, rep))
+        return;
     if (sim_config_handle(env, tenant, subpath, req, rep))
         return;
     if (sim_apps_handle(env, tenant, subpath, req, rep))
