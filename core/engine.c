@@ -137,8 +137,7 @@ void amg_engine_run_end(struct amg_ctx *ctx, struct amg_report *report, struct a
         return;
     if (amg_report_plugin(report, ctx->plugin, status, note, ctx) < 0)
         return;
-    /* Millisecond precision keeps reports of equal runs comparable. */
-    amg_report_plugin_set(report, "duration_s", json_real((double)(long)(seconds * 1000) / 1000));
+    amg_report_plugin_set(report, "duration_ms", json_integer((json_int_t)(seconds * 1000)));
     amg_report_plugin_set(report, "http", json_pack("{s:I, s:I, s:I}",
                           "requests", (json_int_t)(now.requests - run->http0.requests),
                           "retries", (json_int_t)(now.retries - run->http0.retries),
@@ -172,7 +171,12 @@ int amg_engine_report_close(struct amg_engine *e, struct amg_report *report,
         /* A dry run has printed its plan, which says more than counts. */
         if (!e->opts.dry_run && json_array_size(json_object_get(amg_report_json(report),
                                                                 "plugins")) > 0) {
-            amg_report_print(report, out);
+            const char *cmd = json_string_value(json_object_get(amg_report_json(report),
+                                                                "command"));
+
+            /* An export creates nothing: its counts would all be zero. */
+            if (!cmd || strcmp(cmd, "export") != 0)
+                amg_report_print(report, out);
             amg_report_print_details(report, out);
         }
         if (path)

@@ -307,7 +307,7 @@ void amg_report_print_details(const struct amg_report *r, FILE *out)
 
         fprintf(out, "%-28s %9.1f %8lld %9lld %8lld %6lld\n",
                 json_string_value(json_object_get(entry, "plugin")),
-                json_number_value(json_object_get(entry, "duration_s")),
+                (double)json_integer_value(json_object_get(entry, "duration_ms")) / 1000,
                 (long long)json_integer_value(json_object_get(entry, "records")),
                 (long long)json_integer_value(json_object_get(ph, "requests")),
                 (long long)json_integer_value(json_object_get(ph, "retries")),
