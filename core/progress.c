@@ -98,7 +98,9 @@ void amg_progress_update(struct amg_progress *p, long done, long total)
     p->total = total < 0 ? -1 : total;
     now = p->clock->now(p->clock->ud);
     if (p->mode == AMG_PROGRESS_TTY) {
-        if (p->shown && now - p->last < AMG_PROGRESS_TTY_INTERVAL && p->done != p->total)
+        /* The epsilon keeps float sums of exact intervals on the right side. */
+        if (p->shown && now - p->last < AMG_PROGRESS_TTY_INTERVAL - 1e-9 &&
+            p->done != p->total)
             return;
         describe(p, now, text, sizeof(text));
         /* One line, never wider than a classic terminal, so it never wraps. */
@@ -106,7 +108,7 @@ void amg_progress_update(struct amg_progress *p, long done, long total)
         fflush(p->out);
         p->drawn = 1;
     } else {
-        if (now - p->last < AMG_PROGRESS_LOG_INTERVAL)
+        if (now - p->last < AMG_PROGRESS_LOG_INTERVAL - 1e-9)
             return;
         describe(p, now, text, sizeof(text));
         amg_info("[%s] %s", p->label, text);
