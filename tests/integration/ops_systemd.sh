@@ -7,17 +7,21 @@ set -u
 . "$top_srcdir/tests/integration/lib.sh"
 amg_setup
 
+# Under make check, MAKEFLAGS would add "Entering directory" lines.
+mk() {
+  env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s "$@"
+}
 service="$top_builddir/conf/systemd/appid-migrate-backup@.service"
 timer="$top_srcdir/conf/systemd/appid-migrate-backup@.timer"
-make -s -C "$top_builddir/conf" >/dev/null 2>&1
+mk -C "$top_builddir/conf" >/dev/null 2>&1
 check "service unit generated" test -f "$service"
 check "timer unit present" test -f "$timer"
 
 has() {  # has FILE LINE: LINE is a whole line of FILE
   grep -qxF -- "$2" "$1"
 }
-bindir=$(printf 'print-bindir:\n\t@echo $(bindir)\n' | make -s -C "$top_builddir/conf" -f Makefile -f - print-bindir)
-unitdir=$(printf 'print-unitdir:\n\t@echo $(systemdsystemunitdir)\n' | make -s -C "$top_builddir/conf" -f Makefile -f - print-unitdir)
+bindir=$(printf 'print-bindir:\n\t@echo $(bindir)\n' | mk -C "$top_builddir/conf" -f Makefile -f - print-bindir)
+unitdir=$(printf 'print-unitdir:\n\t@echo $(systemdsystemunitdir)\n' | mk -C "$top_builddir/conf" -f Makefile -f - print-unitdir)
 conf=/etc/appid-migrate/appid-migrate.conf
 check "oneshot service" has "$service" "Type=oneshot"
 check "export of the template instance" has "$service" \
@@ -40,7 +44,7 @@ check "enabled by timers.target" has "$timer" "WantedBy=timers.target"
 
 # make install puts the units into the configured unit directory.
 dest="$AMG_TMP/dest"
-make -s -C "$top_builddir/conf" install DESTDIR="$dest" >"$AMG_TMP/install.log" 2>&1; rc=$?
+mk -C "$top_builddir/conf" install DESTDIR="$dest" >"$AMG_TMP/install.log" 2>&1; rc=$?
 expect_eq "make install exits 0" "$rc" 0
 check "unit directory is absolute ($unitdir)" sh -c "case '$unitdir' in /*) exit 0;; *) exit 1;; esac"
 check "service installed into $unitdir" test -f "$dest$unitdir/appid-migrate-backup@.service"
