@@ -45,12 +45,14 @@ static void test_normalise_drops_volatile_keys(void)
 
 static void test_normalise_orders_arrays(void)
 {
-    char *s = normal_text("{\"roles\":[{\"name\":\"b\",\"id\":\"2\"},{\"name\":\"a\",\"id\":\"1\"}],"
-                          "\"uris\":[\"z\",\"a\"],\"claims\":[{\"source\":\"x\"},{\"source\":\"a\"}]}");
+    char *s = normal_text("{\"roles\":[{\"name\":\"b\",\"id\":\"2\"},"
+                          "{\"name\":\"a\",\"id\":\"1\"}],\"uris\":[\"z\",\"a\"],"
+                          "\"claims\":[{\"source\":\"x\"},{\"source\":\"a\"}]}");
 
     /* Keyed objects and scalars are sorted; other objects keep their place. */
     CU_ASSERT_STRING_EQUAL(s, "{\"claims\":[{\"source\":\"x\"},{\"source\":\"a\"}],"
-                              "\"roles\":[{\"name\":\"a\"},{\"name\":\"b\"}],\"uris\":[\"a\",\"z\"]}");
+                              "\"roles\":[{\"name\":\"a\"},{\"name\":\"b\"}],"
+                              "\"uris\":[\"a\",\"z\"]}");
     free(s);
 }
 
@@ -208,18 +210,23 @@ static char *verify_text(struct amg_snapshot *a, struct amg_snapshot *b, const c
 static void test_snapshots(void)
 {
     static const char *const users_a[] = {
-        "{\"scimUser\":{\"id\":\"1\",\"userName\":\"alice\",\"active\":true},\"passwordHash\":\"h1\","
+        "{\"scimUser\":{\"id\":\"1\",\"userName\":\"alice\",\"active\":true},"
+        "\"passwordHash\":\"h1\","
         "\"profile\":{\"attributes\":{\"age\":30}},\"roles\":[\"admin\"]}",
-        "{\"scimUser\":{\"id\":\"2\",\"userName\":\"bob\",\"active\":true},\"passwordHash\":\"h2\","
+        "{\"scimUser\":{\"id\":\"2\",\"userName\":\"bob\",\"active\":true},"
+        "\"passwordHash\":\"h2\","
         "\"profile\":{\"attributes\":{}},\"roles\":[]}",
         NULL
     };
     static const char *const users_b[] = {
-        "{\"scimUser\":{\"id\":\"9\",\"userName\":\"carol\",\"active\":true},\"passwordHash\":\"h3\","
+        "{\"scimUser\":{\"id\":\"9\",\"userName\":\"carol\",\"active\":true},"
+        "\"passwordHash\":\"h3\","
         "\"profile\":{\"attributes\":{}},\"roles\":[]}",
-        "{\"scimUser\":{\"id\":\"7\",\"userName\":\"bob\",\"active\":true},\"passwordHash\":\"zz\","
+        "{\"scimUser\":{\"id\":\"7\",\"userName\":\"bob\",\"active\":true},"
+        "\"passwordHash\":\"zz\","
         "\"profile\":{\"attributes\":{}},\"roles\":[]}",
-        "{\"scimUser\":{\"id\":\"8\",\"userName\":\"alice\",\"active\":true},\"passwordHash\":\"x\","
+        "{\"scimUser\":{\"id\":\"8\",\"userName\":\"alice\",\"active\":true},"
+        "\"passwordHash\":\"x\","
         "\"profile\":{\"attributes\":{\"age\":31}},\"roles\":[\"admin\"]}",
         NULL
     };
