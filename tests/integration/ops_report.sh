@@ -21,8 +21,9 @@ expect_eq "export report: snapshot" "$("$JT" get "$export_report" .snapshot)" "$
 expect_eq "export report: result" "$("$JT" get "$export_report" .result)" ok
 expect_eq "export report: records of redirect_uris" \
   "$("$JT" get "$export_report" '.plugins[0].records')" 2
+# theme text, theme colour, the logo's URL and the logo's bytes
 expect_eq "export report: requests of themes" \
-  "$("$JT" get "$export_report" '.plugins[1].http.requests')" 2
+  "$("$JT" get "$export_report" '.plugins[1].http.requests')" 4
 check "export report: a duration per plugin" "$JT" get "$export_report" '.plugins[2].duration_ms'
 check "export summary on stderr" grep -q "^requests: " "$AMG_TMP/export.err"
 
@@ -31,7 +32,8 @@ expect_eq "import exits 0" "$rc" 0
 import_report=$(ls -t "$reports"/import-dst-*.json | head -n 1)
 check "import report matches the schema" "$JT" schema "$schema" "$import_report"
 expect_eq "import report: updated" "$("$JT" get "$import_report" .totals.updated)" 3
-expect_eq "import report: unchanged" "$("$JT" get "$import_report" .totals.unchanged)" 1
+# the untouched theme colour and the logo, the default on both sides
+expect_eq "import report: unchanged" "$("$JT" get "$import_report" .totals.unchanged)" 2
 expect_eq "import report: exit status" "$("$JT" get "$import_report" .exit_status)" 0
 expect_eq "import report: dry_run" "$("$JT" get "$import_report" .dry_run)" false
 check "import report: request totals" "$JT" get "$import_report" .http.requests
