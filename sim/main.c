@@ -18,6 +18,10 @@
 #include "server.h"
 #include "state.h"
 #include "tenant.h"
+#include "cd_async.h"
+#include "oauth.h"
+#include "password.h"
+#include "users_store.h"
 
 #define SIM_EXIT_OK 0
 #define SIM_EXIT_FAIL 1
@@ -34,13 +38,14 @@ struct options {
     long ttl;
     const char *region;
     int verbose;
+    long pbkdf2_iterations;
 };
 
 static void usage(FILE *out)
 {
     fputs("usage: appid-sim [--port N] [--port-file FILE] --tenant ID [--tenant ID ...]\n"
           "                 --api-key KEY [--state FILE] [--token-ttl SECONDS]\n"
-          "                 [--region NAME] [-v]\n"
+          "                 [--region NAME] [--pbkdf2-iterations N] [-v]\n"
           "The API key may come from the environment variable APPID_SIM_API_KEY instead.\n"
           "Listens on 127.0.0.1 only; --port 0 (the default) picks a free port.\n",
           out);
@@ -84,6 +89,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "token-ttl", required_argument, NULL, 'T' },
         { "region", required_argument, NULL, 'r' },
         { "verbose", no_argument, NULL, 'v' },
+        { "pbkdf2-iterations", required_argument, NULL, 'I' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -135,6 +141,13 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case 'v':
             o->verbose = 1;
+            break;
+        case 'I':
+            if (parse_long(optarg, 1, SIM_PW_MAX_ITERATIONS, &o->pbkdf2_iterations) != AMG_OK) {
+                amg_error("--pbkdf2-iterations: '%s' is not a number from 1 to %u", optarg,
+                          SIM_PW_MAX_ITERATIONS);
+                return AMG_EUSAGE;
+            }
             break;
         case 'h':
             usage(stdout);
@@ -237,8 +250,12 @@ out:
 
 int main(int argc, char **argv)
 {
-    struct options opt = { .port = 0, .ttl = 3600, .region = "us-south" };
+    struct options opt = { .port = 0, .ttl = 3600, .region = "us-south",
+                           .pbkdf2_iterations = SIM_PW_DEFAULT_ITERATIONS };
     struct sim_tenants *tenants = NULL;
+    struct sim_users *users = NULL;
+    struct sim_jobs *jobs = NULL;
+    struct sim_oauth *oauth = NULL;
     struct sim_server *server = NULL;
     struct sim_iam *iam = NULL;
     struct sim_env env;
@@ -263,10 +280,13 @@ int main(int argc, char **argv)
     amg_log_add_secret(opt.api_key);
 
     tenants = sim_tenants_new();
-    if (!tenants)
+    users = sim_users_new();
+    jobs = sim_jobs_new();
+    oauth = sim_oauth_new();
+    if (!tenants || !users || !jobs || !oauth)
         goto out;
     if (opt.state) {
-        rc = sim_state_load(opt.state, tenants);
+        rc = sim_state_load_all(opt.state, tenants, users);
         if (rc != AMG_OK && rc != AMG_ENOTFOUND) {
             status = SIM_EXIT_USAGE;
             goto out;
@@ -300,6 +320,10 @@ int main(int argc, char **argv)
     env.iam = iam;
     env.base_url = NULL;
     env.region = opt.region;
+    env.users = users;
+    env.jobs = jobs;
+    env.oauth = oauth;
+    env.pbkdf2_iterations = (unsigned)opt.pbkdf2_iterations;
     if (sim_server_start(&env, (unsigned)opt.port, &server) != AMG_OK)
         goto out;
     /* A regular port file is in place before the line below appears, so
@@ -316,12 +340,15 @@ int main(int argc, char **argv)
     amg_info("signal %d: stopping", sig);
     sim_server_stop(server);
     server = NULL;
-    if (opt.state && sim_state_save(opt.state, tenants) != AMG_OK)
+    if (opt.state && sim_state_save_all(opt.state, tenants, users) != AMG_OK)
         goto out;
     status = SIM_EXIT_OK;
 out:
     sim_server_stop(server);
     sim_iam_free(iam);
+    sim_jobs_free(jobs);
+    sim_oauth_free(oauth);
+    sim_users_free(users);
     sim_tenants_free(tenants);
     free(opt.tenant_ids);
     amg_log_clear_secrets();
