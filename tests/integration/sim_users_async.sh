@@ -124,6 +124,16 @@ printf '{"users":[]}' >"$AMG_TMP/object.json"
 import_all "$AMG_TMP/object.json" async-secret
 expect_eq "import/all of an object, not an array: 400" "$HTTP_STATUS $(jstr message)" \
     "400 the file must be a JSON array of users"
+# Above the 1 MiB limit of other requests: a whole directory must fit.
+{
+    printf '[{"scimUser":{},"pad":"'
+    head -c 2000000 /dev/zero | tr '\0' 'p'
+    printf '"}]'
+} >"$AMG_TMP/large.json"
+import_all "$AMG_TMP/large.json" async-secret
+api GET "$I/status?id=$(jstr id)" "$TB" >/dev/null
+expect_eq "import/all accepts bodies above 1 MiB" "$(jstr status) $(jnum added) $(jnum failed)" \
+    "COMPLETED 0 1"
 printf '[]' >"$AMG_TMP/empty.json"
 import_all "$AMG_TMP/empty.json" async-secret
 api GET "$I/status?id=$(jstr id)" "$TB" >/dev/null

@@ -149,6 +149,10 @@ check "access and id tokens are JWT-shaped" sh -c \
     'echo "$1" | grep -Eq "\"access_token\":\"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\".*\"id_token\":\"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\""' sh "$HTTP_BODY"
 password_grant "$B_URL" tb app-b secret-b u51@a.example Orig-Pass-51
 expect_eq "password grant for a user of page 2" "$HTTP_STATUS" 200
+api GET "$MB/cloud_directory/Users?query=u51@a.example" "$TB" >/dev/null
+api GET "$MB/cloud_directory/$(jstr id)/userinfo" "$TB" >/dev/null
+expect_eq "import gives every user a profile (empty attributes here)" \
+    "$HTTP_STATUS $(printf '%s' "$HTTP_BODY" | grep -o '"attributes":{}')" '200 "attributes":{}'
 password_grant "$B_URL" tb app-b secret-b u00@a.example Orig-Pass-01
 expect_eq "wrong password: 400 invalid_grant" "$HTTP_STATUS $HTTP_BODY" \
     '400 {"error":"invalid_grant","error_description":"invalid username or password"}'
