@@ -58,7 +58,7 @@ struct sim_reply {
     char extra_value[128];
     /* Streamed body (large downloads), instead of `body`: the server sends
      * stream_len bytes pulled from stream_read (libmicrohttpd's content
-     * reader contract: bytes written, -1 to abort) and then calls
+     * reader contract: bytes written, -2 to abort) and then calls
      * stream_free(stream_cls). Owned by the reply until sent. */
     ssize_t (*stream_read)(void *cls, uint64_t pos, char *buf, size_t max);
     void (*stream_free)(void *cls);

@@ -302,8 +302,13 @@ static int seed_roles(struct seed_ctx *ctx)
             if (status < 200 || status >= 300 || !id)
                 rc = AMG_EHTTP;
         }
-        if (rc == AMG_OK && !(ctx->role_ids[ctx->n_roles++] = strdup(id)))
-            rc = AMG_ENOMEM;
+        if (rc == AMG_OK) {
+            ctx->role_ids[ctx->n_roles] = strdup(id);
+            if (ctx->role_ids[ctx->n_roles])
+                ctx->n_roles++;
+            else
+                rc = AMG_ENOMEM;
+        }
         json_decref(made);
         made = NULL;
     }

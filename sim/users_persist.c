@@ -99,7 +99,7 @@ static int load_user(struct sim_uset *s, const char *tenant, size_t i, const jso
                      char *msg, size_t msg_len)
 {
     const char *id = json_string_value(json_object_get(rec, "id"));
-    const json_t *scim = json_object_get(rec, "scim");
+    json_t *scim = json_object_get(rec, "scim");
     struct sim_cd_user *user = NULL, *clash = NULL;
     const char *field = NULL;
     struct sim_pwhash pw;
@@ -111,7 +111,7 @@ static int load_user(struct sim_uset *s, const char *tenant, size_t i, const jso
                  tenant, i);
         return AMG_EINVAL;
     }
-    rc = sim_uset_cd_add(s, id, json_deep_copy(scim), &pw, &user, &clash, &field);
+    rc = sim_uset_cd_add(s, id, json_incref(scim), &pw, &user, &clash, &field);
     OPENSSL_cleanse(&pw, sizeof(pw));
     if (rc == AMG_EEXIST) {
         snprintf(msg, msg_len, "tenant %s: cdUsers[%zu]: duplicate %s", tenant, i, field);
@@ -133,8 +133,8 @@ static int load_profile(struct sim_uset *s, const char *tenant, size_t i, const 
     const char *idp = json_string_value(json_object_get(rec, "idp"));
     const char *idp_id = json_string_value(json_object_get(rec, "idpId"));
     const char *cd_id = json_string_value(json_object_get(rec, "cdUser"));
-    const json_t *doc = json_object_get(rec, "doc");
-    const json_t *roles = json_object_get(rec, "roles");
+    json_t *doc = json_object_get(rec, "doc");
+    json_t *roles = json_object_get(rec, "roles");
     struct sim_cd_user *cd = cd_id ? sim_uset_cd_get(s, cd_id) : NULL;
     struct sim_profile *p = NULL;
     int rc;
@@ -145,7 +145,7 @@ static int load_profile(struct sim_uset *s, const char *tenant, size_t i, const 
                  "and a cdUser without another profile", tenant, i);
         return AMG_EINVAL;
     }
-    rc = sim_uset_profile_add(s, id, idp, idp_id, json_deep_copy(doc), json_deep_copy(roles),
+    rc = sim_uset_profile_add(s, id, idp, idp_id, json_incref(doc), json_incref(roles),
                               cd, &p);
     if (rc == AMG_EEXIST || rc == AMG_EINVAL) {
         snprintf(msg, msg_len, "tenant %s: profiles[%zu]: duplicate or inconsistent profile",

@@ -23,9 +23,11 @@ struct sim_users;
  * NULL on allocation failure. */
 json_t *sim_users_dump(struct sim_users *u);
 
-/* Load `doc` (the "users" member, borrowed) into `u`. Returns 0, or
- * AMG_EINVAL with a message naming the tenant and record in `msg`, or
- * AMG_ENOMEM. */
+/* Load `doc` (the "users" member) into `u`. The records' JSON values are
+ * taken over by reference, not copied (a 100,000-user file would need
+ * twice the memory): the caller must not change `doc` afterwards, only
+ * release it. Returns 0, or AMG_EINVAL with a message naming the tenant
+ * and record in `msg`, or AMG_ENOMEM. */
 int sim_users_load(struct sim_users *u, const json_t *doc, char *msg, size_t msg_len);
 
 #endif

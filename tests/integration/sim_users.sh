@@ -197,6 +197,12 @@ CAROL_SUB=$(jstr sub)
 password_grant "$s_URL" t1 app-1 app-secret robert@example.com Bob-pw-1
 expect_eq "inactive user cannot sign in" "$HTTP_STATUS $(jstr error_description)" \
     "400 the user is not active"
+api POST "$U" "$TOKEN" '{"emails":[{"value":"locked@example.com"}],"password":"Locked-pw-1","lockedUntil":253402300799000}' >/dev/null
+LOCKED=$(jstr id)
+password_grant "$s_URL" t1 app-1 app-secret locked@example.com Locked-pw-1
+expect_eq "locked user cannot sign in" "$HTTP_STATUS $(jstr error_description)" \
+    "400 the user is locked"
+api DELETE "$U/$LOCKED" "$TOKEN" >/dev/null
 
 # --- persistence -----------------------------------------------------------
 api GET "$U/$BOB" "$TOKEN" >/dev/null
