@@ -22,6 +22,10 @@
 #include "server.h"
 #include "state.h"
 #include "tenant.h"
+#include "cd_async.h"
+#include "oauth.h"
+#include "password.h"
+#include "users_store.h"
 
 #define SIM_EXIT_OK 0
 #define SIM_EXIT_FAIL 1
@@ -42,13 +46,14 @@ struct options {
     double block_seconds;
     int retry_after;
     struct sim_faults_conf faults;
+    long pbkdf2_iterations;
 };
 
 static void usage(FILE *out)
 {
     fputs("usage: appid-sim [--port N] [--port-file FILE] --tenant ID [--tenant ID ...]\n"
           "                 --api-key KEY [--state FILE] [--token-ttl SECONDS]\n"
-          "                 [--region NAME] [-v]\n"
+          "                 [--region NAME] [--pbkdf2-iterations N] [-v]\n"
           "                 [--rate-limit N] [--block-seconds S] [--retry-after]\n"
           "                 [--latency-ms N] [--fail-rate P] [--drop-rate P] [--seed N]\n"
           "The API key may come from the environment variable APPID_SIM_API_KEY instead.\n"
@@ -130,6 +135,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "fail-rate", required_argument, NULL, 'F' },
         { "drop-rate", required_argument, NULL, 'D' },
         { "seed", required_argument, NULL, 'S' },
+        { "pbkdf2-iterations", required_argument, NULL, 'I' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -222,6 +228,13 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return AMG_EUSAGE;
             }
             o->faults.seeded = 1;
+            break;
+        case 'I':
+            if (parse_long(optarg, 1, SIM_PW_MAX_ITERATIONS, &o->pbkdf2_iterations) != AMG_OK) {
+                amg_error("--pbkdf2-iterations: '%s' is not a number from 1 to %u", optarg,
+                          SIM_PW_MAX_ITERATIONS);
+                return AMG_EUSAGE;
+            }
             break;
         case 'h':
             usage(stdout);
@@ -325,10 +338,14 @@ out:
 int main(int argc, char **argv)
 {
     struct options opt = { .port = 0, .ttl = 3600, .region = "us-south",
-                           .rate_limit = 50, .block_seconds = 30 };
+                           .rate_limit = 50, .block_seconds = 30,
+                           .pbkdf2_iterations = SIM_PW_DEFAULT_ITERATIONS };
     struct sim_ratelimit *ratelimit = NULL;
     struct sim_faults *faults = NULL;
     struct sim_tenants *tenants = NULL;
+    struct sim_users *users = NULL;
+    struct sim_jobs *jobs = NULL;
+    struct sim_oauth *oauth = NULL;
     struct sim_server *server = NULL;
     struct sim_iam *iam = NULL;
     struct sim_env env;
@@ -353,10 +370,13 @@ int main(int argc, char **argv)
     amg_log_add_secret(opt.api_key);
 
     tenants = sim_tenants_new();
-    if (!tenants)
+    users = sim_users_new();
+    jobs = sim_jobs_new();
+    oauth = sim_oauth_new();
+    if (!tenants || !users || !jobs || !oauth)
         goto out;
     if (opt.state) {
-        rc = sim_state_load(opt.state, tenants);
+        rc = sim_state_load_all(opt.state, tenants, users);
         if (rc != AMG_OK && rc != AMG_ENOTFOUND) {
             status = SIM_EXIT_USAGE;
             goto out;
@@ -403,6 +423,10 @@ int main(int argc, char **argv)
     env.region = opt.region;
     env.ratelimit = ratelimit;
     env.faults = faults;
+    env.users = users;
+    env.jobs = jobs;
+    env.oauth = oauth;
+    env.pbkdf2_iterations = (unsigned)opt.pbkdf2_iterations;
     if (sim_server_start(&env, (unsigned)opt.port, &server) != AMG_OK)
         goto out;
     /* A regular port file is in place before the line below appears, so
@@ -424,7 +448,7 @@ int main(int argc, char **argv)
     amg_info("signal %d: stopping", sig);
     sim_server_stop(server);
     server = NULL;
-    if (opt.state && sim_state_save(opt.state, tenants) != AMG_OK)
+    if (opt.state && sim_state_save_all(opt.state, tenants, users) != AMG_OK)
         goto out;
     status = SIM_EXIT_OK;
 out:
@@ -432,6 +456,9 @@ out:
     sim_faults_free(faults);
     sim_ratelimit_free(ratelimit);
     sim_iam_free(iam);
+    sim_jobs_free(jobs);
+    sim_oauth_free(oauth);
+    sim_users_free(users);
     sim_tenants_free(tenants);
     free(opt.tenant_ids);
     amg_log_clear_secrets();

@@ -33,6 +33,7 @@ struct sim_server {
 struct conn_state {
     char *body;
     size_t len, cap;
+    size_t limit;        /* sim_route_body_limit() of the request */
     int too_large;
     /* Set once the outcome is decided; with a latency the connection is
      * then suspended and the outcome sent when MHD calls back after the
@@ -49,13 +50,13 @@ static const char *lookup_query(void *ud, const char *key)
     return MHD_lookup_connection_value(ud, MHD_GET_ARGUMENT_KIND, key);
 }
 
-/* Append upload data; past SIM_MAX_BODY drop everything so far and
+/* Append upload data; past the limit drop everything so far and
  * discard the rest, so memory stays bounded. */
 static int append_body(struct conn_state *cs, const char *data, size_t len)
 {
     if (cs->too_large)
         return AMG_OK;
-    if (len > SIM_MAX_BODY - cs->len) {
+    if (len > cs->limit - cs->len) {
         free(cs->body);
         cs->body = NULL;
         cs->len = cs->cap = 0;
@@ -68,8 +69,8 @@ static int append_body(struct conn_state *cs, const char *data, size_t len)
 
         while (cap < cs->len + len)
             cap *= 2;
-        if (cap > SIM_MAX_BODY)
-            cap = SIM_MAX_BODY;
+        if (cap > cs->limit)
+            cap = cs->limit;
         grown = realloc(cs->body, cap);
         if (!grown)
             return AMG_ENOMEM;
@@ -87,10 +88,21 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, const char *metho
     struct MHD_Response *resp;
     enum MHD_Result ret;
 
-    resp = MHD_create_response_from_buffer(rep->body_len, rep->body, MHD_RESPMEM_MUST_FREE);
-    if (!resp)
-        return MHD_NO;
-    rep->body = NULL;   /* now MHD's */
+    if (rep->stream_read) {
+        resp = MHD_create_response_from_callback(rep->stream_len, 64 * 1024, rep->stream_read,
+                                                 rep->stream_cls, rep->stream_free);
+        if (!resp)
+            return MHD_NO;
+        rep->stream_read = NULL;   /* now MHD's */
+        rep->stream_free = NULL;
+        rep->stream_cls = NULL;
+    } else {
+        resp = MHD_create_response_from_buffer(rep->body_len, rep->body,
+                                               MHD_RESPMEM_MUST_FREE);
+        if (!resp)
+            return MHD_NO;
+        rep->body = NULL;   /* now MHD's */
+    }
     if (rep->content_type)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rep->content_type);
     if (rep->extra_header)
@@ -103,7 +115,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, const char *metho
 
 /* Content-Length beyond the limit: answer before the body is sent (no
  * 100 Continue goes out), MHD then closes the connection. */
-static int declared_too_large(struct MHD_Connection *conn)
+static int declared_too_large(struct MHD_Connection *conn, size_t limit)
 {
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -114,7 +126,7 @@ static int declared_too_large(struct MHD_Connection *conn)
         return 0;
     errno = 0;
     n = strtoull(cl, &end, 10);
-    return end != cl && errno == 0 && n > SIM_MAX_BODY;
+    return end != cl && errno == 0 && n > limit;
 }
 
 /* Fault decision, then routing; the outcome goes into `cs`. A request hit
@@ -191,7 +203,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!cs)
             return MHD_NO;
         *con_cls = cs;
-        if (!declared_too_large(conn))
+        cs->limit = sim_route_body_limit(method, url);
+        if (!declared_too_large(conn, cs->limit))
             return MHD_YES;
         cs->too_large = 1;
     } else if (*upload_data_size > 0) {
