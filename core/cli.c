@@ -34,6 +34,7 @@ int amg_cli_parse(const struct command *cmd, unsigned allowed, int argc, char **
         { "keep", required_argument, NULL, 'k' },
         { "keep-days", required_argument, NULL, 'd' },
         { "dry-run", no_argument, NULL, 'n' },
+        { "plan-out", required_argument, NULL, 'p' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -46,14 +47,25 @@ int amg_cli_parse(const struct command *cmd, unsigned allowed, int argc, char **
         unsigned need = 0;
 
         switch (c) {
-        case 'i': a->instance = optarg; need = OPT_INSTANCE; break;
+        case 'i':
+            need = OPT_INSTANCE;
+            if (a->instance2 || (a->instance && !(allowed & OPT_INSTANCE2))) {
+                amg_error("%s: --instance given too often", cmd->name);
+                return AMG_EUSAGE;
+            }
+            if (a->instance)
+                a->instance2 = optarg;
+            else
+                a->instance = optarg;
+            break;
         case 'f': a->from = optarg; need = OPT_FROM; break;
         case 't': a->to = optarg; need = OPT_TO; break;
         case 's': a->snapshot = optarg; need = OPT_SNAPSHOT; break;
         case 'o': a->output = optarg; need = OPT_OUTPUT; break;
         case 'O': a->only = optarg; need = OPT_SELECT; break;
         case 'x': a->exclude = optarg; need = OPT_SELECT; break;
-        case 'n': a->dry_run = 1; need = OPT_RETENTION; break;
+        case 'n': a->dry_run = 1; need = OPT_DRY_RUN; break;
+        case 'p': a->plan_out = optarg; need = OPT_PLAN_OUT; break;
         case 'k':
         case 'd':
             need = OPT_RETENTION;
@@ -88,6 +100,10 @@ int amg_cli_parse(const struct command *cmd, unsigned allowed, int argc, char **
         amg_error("%s: unexpected argument '%s'", cmd->name, argv[optind]);
         return AMG_EUSAGE;
     }
+    if (a->plan_out && !a->dry_run) {
+        amg_error("%s: --plan-out needs --dry-run", cmd->name);
+        return AMG_EUSAGE;
+    }
     return AMG_OK;
 }
 
@@ -97,4 +113,15 @@ int amg_cli_require(const char *cmd, const char *value, const char *option)
         return AMG_OK;
     amg_error("%s: %s is required", cmd, option);
     return AMG_EUSAGE;
+}
+
+void amg_cli_run_opts(const struct cli *cli, const struct cmd_args *a)
+{
+    struct amg_run_opts o;
+
+    memset(&o, 0, sizeof(o));
+    o.dry_run = a->dry_run;
+    o.plan_out = a->plan_out;
+    o.progress = amg_progress_mode_for(stderr, cli->quiet);
+    amg_engine_set_opts(cli->engine, &o);
 }

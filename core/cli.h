@@ -19,6 +19,7 @@ struct cli {
     struct amg_config *cfg;
     struct amg_plugin_set *plugins;
     struct amg_engine *engine;
+    int quiet;                       /* -q: errors only, no progress */
 };
 
 struct command {
@@ -31,6 +32,7 @@ struct command {
 /* Options a command may accept; see amg_cli_parse(). */
 struct cmd_args {
     const char *instance;
+    const char *instance2;    /* verify: a second --instance */
     const char *from;
     const char *to;
     const char *snapshot;
@@ -40,6 +42,7 @@ struct cmd_args {
     long keep;
     long keep_days;
     int dry_run;
+    const char *plan_out;
 };
 
 enum {
@@ -49,7 +52,10 @@ enum {
     OPT_SNAPSHOT = 1 << 3,
     OPT_OUTPUT = 1 << 4,
     OPT_SELECT = 1 << 5,
-    OPT_RETENTION = 1 << 6
+    OPT_RETENTION = 1 << 6,
+    OPT_DRY_RUN = 1 << 7,
+    OPT_PLAN_OUT = 1 << 8,
+    OPT_INSTANCE2 = 1 << 9    /* --instance may be given twice */
 };
 
 /*
@@ -70,5 +76,9 @@ int amg_cmd_validate(struct cli *cli, const struct command *cmd, int argc, char 
 int amg_cmd_plugins(struct cli *cli, const struct command *cmd, int argc, char **argv);
 int amg_cmd_snapshots(struct cli *cli, const struct command *cmd, int argc, char **argv);
 int amg_cmd_prune(struct cli *cli, const struct command *cmd, int argc, char **argv);
+int amg_cmd_verify(struct cli *cli, const struct command *cmd, int argc, char **argv);
+
+/* Engine options for a run from the global options and `a`. */
+void amg_cli_run_opts(const struct cli *cli, const struct cmd_args *a);
 
 #endif

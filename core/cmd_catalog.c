@@ -110,7 +110,7 @@ int amg_cmd_prune(struct cli *cli, const struct command *cmd, int argc, char **a
     long removed = 0;
     int rc;
 
-    rc = amg_cli_parse(cmd, OPT_INSTANCE | OPT_RETENTION, argc, argv, &a);
+    rc = amg_cli_parse(cmd, OPT_INSTANCE | OPT_RETENTION | OPT_DRY_RUN, argc, argv, &a);
     if (rc != AMG_OK)
         return rc;
     rc = amg_cli_require("prune", a.instance, "--instance");

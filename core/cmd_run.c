@@ -1,6 +1,6 @@
 /*
  * The commands that run plugins: export, import, migrate, validate and
- * plugins.
+ * plugins (verify is in cmd_verify.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +24,7 @@ int amg_cmd_export(struct cli *cli, const struct command *cmd, int argc, char **
         return rc;
     sel.only = a.only;
     sel.exclude = a.exclude;
+    amg_cli_run_opts(cli, &a);
     rc = amg_engine_export(cli->engine, a.instance, a.output, &sel, &path);
     if (rc == AMG_OK)
         printf("%s\n", path);
@@ -37,7 +38,8 @@ int amg_cmd_import(struct cli *cli, const struct command *cmd, int argc, char **
     struct amg_selection sel;
     int rc;
 
-    rc = amg_cli_parse(cmd, OPT_INSTANCE | OPT_SNAPSHOT | OPT_SELECT, argc, argv, &a);
+    rc = amg_cli_parse(cmd, OPT_INSTANCE | OPT_SNAPSHOT | OPT_SELECT | OPT_DRY_RUN | OPT_PLAN_OUT,
+                       argc, argv, &a);
     if (rc != AMG_OK)
         return rc;
     rc = amg_cli_require("import", a.instance, "--instance");
@@ -47,6 +49,7 @@ int amg_cmd_import(struct cli *cli, const struct command *cmd, int argc, char **
         return rc;
     sel.only = a.only;
     sel.exclude = a.exclude;
+    amg_cli_run_opts(cli, &a);
     return amg_engine_import(cli->engine, a.instance, a.snapshot, &sel);
 }
 
@@ -55,9 +58,11 @@ int amg_cmd_migrate(struct cli *cli, const struct command *cmd, int argc, char *
     struct cmd_args a;
     struct amg_selection sel;
     char *path = NULL;
+    int dry;
     int rc;
 
-    rc = amg_cli_parse(cmd, OPT_FROM | OPT_TO | OPT_SELECT, argc, argv, &a);
+    rc = amg_cli_parse(cmd, OPT_FROM | OPT_TO | OPT_SELECT | OPT_DRY_RUN | OPT_PLAN_OUT, argc,
+                       argv, &a);
     if (rc != AMG_OK)
         return rc;
     rc = amg_cli_require("migrate", a.from, "--from");
@@ -76,10 +81,18 @@ int amg_cmd_migrate(struct cli *cli, const struct command *cmd, int argc, char *
     }
     sel.only = a.only;
     sel.exclude = a.exclude;
+    /* The export reads the source only, so a dry run still takes it: the
+     * plan is made against the real snapshot. */
+    dry = a.dry_run;
+    a.dry_run = 0;
+    amg_cli_run_opts(cli, &a);
     rc = amg_engine_export(cli->engine, a.from, NULL, &sel, &path);
     if (rc < 0)
         goto out;
     printf("snapshot: %s\n", path);
+    fflush(stdout);
+    a.dry_run = dry;
+    amg_cli_run_opts(cli, &a);
     rc = amg_engine_import(cli->engine, a.to, path, &sel);
 out:
     free(path);

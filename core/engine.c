@@ -2,6 +2,7 @@
 #include <string.h>
 #include <time.h>
 #include "engine.h"
+#include "clock.h"
 #include "catalog.h"
 #include "error.h"
 #include "filter.h"
@@ -11,16 +12,10 @@
 #include "idmap.h"
 #include "instance.h"
 #include "log.h"
+#include "progress.h"
 #include "report.h"
 #include "snapshot.h"
-
-struct amg_engine {
-    const struct amg_config *cfg;           /* borrowed */
-    const struct amg_plugin_set *set;       /* borrowed */
-    struct amg_graph_node *nodes;           /* owned; same index as set */
-    size_t *order;                          /* owned; indexes in run order */
-    size_t n;
-};
+#include "engine_priv.h"
 
 int amg_engine_new(const struct amg_config *cfg, const struct amg_plugin_set *set,
                    struct amg_engine **out)
@@ -73,8 +68,17 @@ const struct amg_loaded_plugin *amg_engine_plugin(const struct amg_engine *e, si
     return i < e->n ? &e->set->plugins[e->order[i]] : NULL;
 }
 
-/* selected[i] (by set index) for this run. Caller frees. */
-static int select_plugins(struct amg_engine *e, const struct amg_selection *sel,
+void amg_engine_set_opts(struct amg_engine *e, const struct amg_run_opts *opts)
+{
+    e->opts = *opts;
+}
+
+void amg_engine_set_no_report(struct amg_engine *e, int no_report)
+{
+    e->opts.no_report = no_report;
+}
+
+int amg_engine_select(struct amg_engine *e, const struct amg_selection *sel,
                           enum amg_select_mode mode, int **selected)
 {
     int *s = calloc(e->n ? e->n : 1, sizeof(*s));
@@ -93,8 +97,7 @@ static int select_plugins(struct amg_engine *e, const struct amg_selection *sel,
     return AMG_OK;
 }
 
-/* 1 when one of plugin idx's dependencies failed in this run. */
-static const char *failed_dependency(const struct amg_engine *e, size_t idx, const int *failed)
+const char *amg_engine_failed_dep(const struct amg_engine *e, size_t idx, const int *failed)
 {
     const char *const *dep = e->nodes[idx].deps;
     size_t j;
@@ -108,6 +111,105 @@ static const char *failed_dependency(const struct amg_engine *e, size_t idx, con
     return NULL;
 }
 
+void amg_engine_run_begin(struct amg_ctx *ctx, const char *verb, struct amg_http *http,
+                          struct amg_plugin_run *run)
+{
+    char label[80];
+
+    snprintf(label, sizeof(label), "%s %s", verb, ctx->plugin);
+    amg_progress_begin(ctx->progress, label);
+    run->started = amg_clock_system()->now(NULL);
+    memset(&run->http0, 0, sizeof(run->http0));
+    if (http)
+        run->http0 = *amg_http_stats(http);
+}
+
+void amg_engine_run_end(struct amg_ctx *ctx, struct amg_report *report, struct amg_http *http,
+                        const struct amg_plugin_run *run, const char *status, const char *note)
+{
+    double seconds = amg_clock_system()->now(NULL) - run->started;
+    struct amg_http_stats now = { 0, 0, 0 };
+
+    if (http)
+        now = *amg_http_stats(http);
+    amg_progress_end(ctx->progress, seconds, strcmp(status, "ok") == 0 ? NULL : status);
+    if (!report)
+        return;
+    if (amg_report_plugin(report, ctx->plugin, status, note, ctx) < 0)
+        return;
+    amg_report_plugin_set(report, "duration_ms", json_integer((json_int_t)(seconds * 1000)));
+    amg_report_plugin_set(report, "http", json_pack("{s:I, s:I, s:I}",
+                          "requests", (json_int_t)(now.requests - run->http0.requests),
+                          "retries", (json_int_t)(now.retries - run->http0.retries),
+                          "throttled", (json_int_t)(now.throttled - run->http0.throttled)));
+    amg_report_plugin_set(report, "records", json_integer(ctx->records));
+}
+
+int amg_engine_report_close(struct amg_engine *e, struct amg_report *report,
+                            struct amg_http *http, int rc, FILE *out)
+{
+    const struct amg_http_stats *st = http ? amg_http_stats(http) : NULL;
+    char *path = NULL;
+    int wrc;
+
+    if (!report)
+        return rc;
+    amg_report_set(report, "dry_run", json_boolean(e->opts.dry_run));
+    amg_report_set(report, "result", json_string(rc == AMG_OK ? "ok" : rc == AMG_EPARTIAL
+                                                 ? "partial" : "failed"));
+    amg_report_set(report, "exit_status", json_integer(amg_exit_code(rc)));
+    if (rc < 0)
+        amg_report_set(report, "error", json_string(amg_strerror(rc)));
+    amg_report_set(report, "http", json_pack("{s:I, s:I, s:I}",
+                                             "requests", (json_int_t)(st ? st->requests : 0),
+                                             "retries", (json_int_t)(st ? st->retries : 0),
+                                             "throttled", (json_int_t)(st ? st->throttled : 0)));
+    wrc = amg_report_finish(report);
+    if (wrc == AMG_OK && !e->opts.no_report)
+        wrc = amg_report_write(report, e->cfg->snapshot_dir, time(NULL), &path);
+    if (out && wrc == AMG_OK && !e->opts.no_report) {
+        /* A dry run has printed its plan, which says more than counts. */
+        if (!e->opts.dry_run && json_array_size(json_object_get(amg_report_json(report),
+                                                                "plugins")) > 0) {
+            const char *cmd = json_string_value(json_object_get(amg_report_json(report),
+                                                                "command"));
+
+            /* An export creates nothing: its counts would all be zero. */
+            if (!cmd || strcmp(cmd, "export") != 0)
+                amg_report_print(report, out);
+            amg_report_print_details(report, out);
+        }
+        if (path)
+            fprintf(out, "report: %s\n", path);
+    }
+    free(path);
+    return rc == AMG_OK ? wrc : rc;
+}
+
+int amg_engine_selection(struct amg_engine *e, const struct amg_selection *sel,
+                         const char ***names)
+{
+    int *selected = NULL;
+    size_t i, n = 0;
+    int rc;
+
+    *names = NULL;
+    rc = amg_engine_select(e, sel, AMG_SELECT_EXACT, &selected);
+    if (rc < 0)
+        return rc;
+    *names = calloc(e->n + 1, sizeof(**names));
+    if (!*names) {
+        free(selected);
+        return AMG_ENOMEM;
+    }
+    for (i = 0; i < e->n; i++) {
+        if (selected[e->order[i]])
+            (*names)[n++] = e->set->plugins[e->order[i]].desc->name;
+    }
+    free(selected);
+    return AMG_OK;
+}
+
 int amg_engine_export(struct amg_engine *e, const char *instance, const char *output_dir,
                       const struct amg_selection *sel, char **snapshot_path)
 {
@@ -116,6 +218,9 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
     struct amg_snapshot_writer *w = NULL;
     struct amg_http *http = NULL;
     struct amg_filters *filters = NULL;
+    struct amg_report *report = NULL;
+    struct amg_progress *progress = NULL;
+    struct amg_plugin_run run;
     struct amg_ctx ctx;
     const char *dir = output_dir ? output_dir : e->cfg->snapshot_dir;
     int *selected = NULL;
@@ -126,10 +231,17 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
 
     *snapshot_path = NULL;
     amg_ctx_init(&ctx, AMG_PHASE_EXPORT, NULL);
-    rc = select_plugins(e, sel, AMG_SELECT_PULL_DEPS, &selected);
+    rc = amg_engine_select(e, sel, AMG_SELECT_PULL_DEPS, &selected);
     if (rc < 0)
         goto out;
     rc = amg_filters_parse(sel ? sel->only : NULL, sel ? sel->exclude : NULL, e->set, &filters);
+    if (rc < 0)
+        goto out;
+    rc = amg_report_new("export", instance, NULL, time(NULL), &report);
+    if (rc < 0)
+        goto out;
+    amg_report_set(report, "id_map", json_object());
+    rc = amg_progress_new(e->opts.progress, stderr, NULL, &progress);
     if (rc < 0)
         goto out;
     rc = amg_instance_connect(e->cfg, instance, &http);
@@ -155,6 +267,8 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
             continue;
         if (!p->desc->export_fn) {
             amg_info("%s: no export hook, nothing to back up", p->desc->name);
+            amg_report_plugin(report, p->desc->name, "skipped", "plugin has no export hook",
+                              NULL);
             continue;
         }
         amg_ctx_init(&ctx, AMG_PHASE_EXPORT, p->desc->name);
@@ -162,11 +276,15 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
         ctx.http = http;
         ctx.writer = w;
         ctx.filters = amg_filters_for(filters, p->desc->name);
+        ctx.progress = progress;
         rc = amg_snapshot_add_plugin(w, p->desc->name, p->desc->version);
         if (rc < 0)
             goto out;
         amg_info("exporting %s", p->desc->name);
+        amg_engine_run_begin(&ctx, "export", http, &run);
         rc = p->desc->export_fn(amg_host_table(), &ctx);
+        amg_engine_run_end(&ctx, report, http, &run, rc < 0 ? "failed" : "ok",
+                           rc < 0 ? amg_strerror(rc) : NULL);
         amg_ctx_clear(&ctx);
         if (rc < 0) {
             amg_error("%s: export failed: %s; no snapshot was written", p->desc->name,
@@ -176,13 +294,20 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
     }
     rc = amg_snapshot_commit(w, snapshot_path);
     w = NULL;
-    if (rc == AMG_OK)
+    if (rc == AMG_OK) {
+        amg_report_set(report, "snapshot", json_string(*snapshot_path));
         amg_info("export of '%s': %ld requests, %ld retries, %ld throttled", instance,
                  amg_http_stats(http)->requests, amg_http_stats(http)->retries,
                  amg_http_stats(http)->throttled);
+    }
 out:
     amg_ctx_clear(&ctx);
     amg_snapshot_abort(w);
+    /* Only a run that got as far as a report object has anything to say. */
+    rc = amg_engine_report_close(e, report, http, rc,
+                                 amg_log_get_level() >= AMG_LOG_INFO ? stderr : NULL);
+    amg_report_free(report);
+    amg_progress_free(progress);
     amg_catalog_unlock(lock_fd);
     amg_http_free(http);
     amg_filters_free(filters);
@@ -269,9 +394,7 @@ out:
     return rc;
 }
 
-/* Pre-flight for import: every selected plugin with data must be loaded
- * and its data must validate; nothing is written before this passes. */
-static int preflight(struct amg_engine *e, struct amg_snapshot *snap, const int *selected)
+int amg_engine_preflight(struct amg_engine *e, struct amg_snapshot *snap, const int *selected)
 {
     long problems = 0;
     size_t i;
@@ -296,119 +419,3 @@ static int preflight(struct amg_engine *e, struct amg_snapshot *snap, const int 
     return AMG_OK;
 }
 
-int amg_engine_import(struct amg_engine *e, const char *instance, const char *snapshot,
-                      const struct amg_selection *sel)
-{
-    struct amg_snapshot *snap = NULL;
-    struct amg_http *http = NULL;
-    struct amg_idmap *idmap = NULL;
-    struct amg_report *report = NULL;
-    struct amg_filters *filters = NULL;
-    struct amg_ctx ctx;
-    int *selected = NULL;
-    int *failed = NULL;
-    char *report_path = NULL;
-    int auth_failed = 0;
-    size_t i;
-    int rc;
-
-    amg_ctx_init(&ctx, AMG_PHASE_IMPORT, NULL);
-    rc = select_plugins(e, sel, AMG_SELECT_EXACT, &selected);
-    if (rc < 0)
-        goto out;
-    rc = amg_filters_parse(sel ? sel->only : NULL, sel ? sel->exclude : NULL, e->set, &filters);
-    if (rc < 0)
-        goto out;
-    rc = AMG_ENOMEM;
-    failed = calloc(e->n ? e->n : 1, sizeof(*failed));
-    if (!failed)
-        goto out;
-    rc = amg_snapshot_open(snapshot, &snap);
-    if (rc < 0)
-        goto out;
-    rc = preflight(e, snap, selected);
-    if (rc < 0)
-        goto out;
-    rc = amg_idmap_new(&idmap);
-    if (rc < 0)
-        goto out;
-    rc = amg_report_new("import", instance, snapshot, time(NULL), &report);
-    if (rc < 0)
-        goto out;
-    rc = amg_instance_connect(e->cfg, instance, &http);
-    if (rc < 0)
-        goto out;
-    for (i = 0; i < e->n; i++) {
-        size_t idx = e->order[i];
-        const struct amg_loaded_plugin *p = &e->set->plugins[idx];
-        const char *dep;
-
-        if (!selected[idx])
-            continue;
-        if (!amg_snapshot_has_plugin(snap, p->desc->name)) {
-            amg_info("%s: not in the snapshot, skipped", p->desc->name);
-            amg_report_plugin(report, p->desc->name, "skipped", "not in the snapshot", NULL);
-            continue;
-        }
-        if (!p->desc->import_fn) {
-            amg_warn("%s: no import hook, skipped", p->desc->name);
-            amg_report_plugin(report, p->desc->name, "skipped", "plugin has no import hook",
-                              NULL);
-            continue;
-        }
-        dep = failed_dependency(e, idx, failed);
-        if (dep) {
-            amg_error("%s: skipped because '%s' failed", p->desc->name, dep);
-            amg_report_plugin(report, p->desc->name, "failed", "a dependency failed", NULL);
-            failed[idx] = 1;
-            continue;
-        }
-        amg_ctx_init(&ctx, AMG_PHASE_IMPORT, p->desc->name);
-        ctx.cfg = e->cfg;
-        ctx.http = http;
-        ctx.snapshot = snap;
-        ctx.idmap = idmap;
-        ctx.filters = amg_filters_for(filters, p->desc->name);
-        amg_info("importing %s", p->desc->name);
-        rc = p->desc->import_fn(amg_host_table(), &ctx);
-        if (rc < 0 || ctx.tally[AMG_OUT_FAILED] > 0) {
-            amg_error("%s: import %s: %s", p->desc->name,
-                      rc < 0 ? "failed" : "finished with failures",
-                      rc < 0 ? amg_strerror(rc) : "see the report");
-            failed[idx] = 1;
-            if (rc == AMG_EAUTH)
-                auth_failed = 1;
-        }
-        amg_report_plugin(report, p->desc->name, failed[idx] ? "failed" : "ok",
-                          rc < 0 ? amg_strerror(rc) : NULL, &ctx);
-        amg_ctx_clear(&ctx);
-        if (auth_failed)
-            break;
-    }
-    amg_report_set(report, "id_map", amg_idmap_to_json(idmap));
-    amg_report_set(report, "http", json_pack("{s:I, s:I, s:I}",
-                                             "requests", (json_int_t)amg_http_stats(http)->requests,
-                                             "retries", (json_int_t)amg_http_stats(http)->retries,
-                                             "throttled",
-                                             (json_int_t)amg_http_stats(http)->throttled));
-    rc = amg_report_write(report, e->cfg->snapshot_dir, time(NULL), &report_path);
-    if (rc < 0)
-        goto out;
-    amg_report_print(report, stdout);
-    printf("report: %s\n", report_path);
-    if (auth_failed)
-        rc = AMG_EAUTH;
-    else
-        rc = amg_report_failures(report) > 0 ? AMG_EPARTIAL : AMG_OK;
-out:
-    amg_ctx_clear(&ctx);
-    free(report_path);
-    amg_report_free(report);
-    amg_idmap_free(idmap);
-    amg_http_free(http);
-    amg_snapshot_close(snap);
-    amg_filters_free(filters);
-    free(failed);
-    free(selected);
-    return rc;
-}

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include "config.h"
 #include "loader.h"
+#include "progress.h"
 
 struct amg_engine;
 
@@ -24,20 +25,43 @@ void amg_engine_free(struct amg_engine *e);
 size_t amg_engine_count(const struct amg_engine *e);
 const struct amg_loaded_plugin *amg_engine_plugin(const struct amg_engine *e, size_t i);
 
+/* How runs behave; set with amg_engine_set_opts(), all zero by default. */
+struct amg_run_opts {
+    int dry_run;                      /* import: plan only, write nothing */
+    const char *plan_out;             /* import --dry-run: JSON plan file, "-" for
+                                       * stdout; NULL for none. Borrowed. */
+    enum amg_progress_mode progress;  /* live line, log lines or nothing */
+    int no_report;                    /* internal runs (verify): no report file */
+};
+
+/* Copies `opts` (its strings stay borrowed). */
+void amg_engine_set_opts(struct amg_engine *e, const struct amg_run_opts *opts);
+void amg_engine_set_no_report(struct amg_engine *e, int no_report);
+
 struct amg_selection {
     const char *only;      /* comma list or NULL */
     const char *exclude;   /* comma list or NULL */
 };
 
+/* Names of the plugins `sel` selects, exactly (no dependencies pulled
+ * in), in run order: a new NULL-terminated array of borrowed names (free
+ * the array only). AMG_EUSAGE (logged) for an unknown name. */
+int amg_engine_selection(struct amg_engine *e, const struct amg_selection *sel,
+                         const char ***names);
+
 /* Export `instance` into a new snapshot under `output_dir` (NULL: the
  * config's snapshot_dir). On success *snapshot_path is a new string. Any
- * failure leaves no finished snapshot. */
+ * failure leaves no finished snapshot. Writes a run report (also when it
+ * fails) and prints its summary on stderr: stdout is the caller's. */
 int amg_engine_export(struct amg_engine *e, const char *instance, const char *output_dir,
                       const struct amg_selection *sel, char **snapshot_path);
 
 /* Restore `snapshot` into `instance`. The snapshot is verified and every
  * selected plugin's validate hook runs before the first write. Returns
- * AMG_EPARTIAL when some objects or plugins failed. */
+ * AMG_EPARTIAL when some objects or plugins failed. With opts.dry_run the
+ * import is planned instead: the plan is printed (and written to
+ * opts.plan_out) and no write request reaches the instance; plugins built
+ * for ABI < 1.3 cannot plan and are skipped. */
 int amg_engine_import(struct amg_engine *e, const char *instance, const char *snapshot,
                       const struct amg_selection *sel);
 

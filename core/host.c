@@ -9,18 +9,23 @@
 #include "http.h"
 #include "idmap.h"
 #include "log.h"
+#include "plan.h"
+#include "progress.h"
 #include "snapshot.h"
 
 /* Handle behind amg_records: one of the two directions. */
 struct amg_records {
     struct amg_ndjson_writer *writer;
     struct amg_ndjson_reader *reader;
+    struct amg_ctx *ctx;            /* borrowed: the hook's context */
 };
 
 static void host_log(struct amg_ctx *ctx, enum amg_log_level level, const char *fmt, ...)
 {
     va_list ap;
 
+    if (level <= amg_log_get_level())
+        amg_progress_interrupt(ctx->progress);
     va_start(ap, fmt);
     amg_logv_prefixed(level, ctx->plugin, fmt, ap);
     va_end(ap);
@@ -35,14 +40,34 @@ static int wrong_phase(struct amg_ctx *ctx, const char *what)
     return AMG_EINVAL;
 }
 
+/* The dry-run guarantee: while planning only reads reach the instance,
+ * whatever the plugin does. Returns AMG_EINVAL (logged) for a write. */
+static int refuse_write(struct amg_ctx *ctx, const char *method, const char *path)
+{
+    if (!ctx->planning || (method && (strcmp(method, "GET") == 0 ||
+                                      strcmp(method, "HEAD") == 0)))
+        return AMG_OK;
+    ctx->refused++;
+    amg_progress_interrupt(ctx->progress);
+    amg_log(AMG_LOG_ERROR, "[%s] dry run: refused %s %.200s (plugin '%s' wrote while "
+            "planning; nothing was sent)", ctx->plugin, method ? method : "(null)",
+            path ? path : "", ctx->plugin);
+    return AMG_EINVAL;
+}
+
 static int host_request(struct amg_ctx *ctx, const char *method, const char *path,
                         json_t *body, long *status, json_t **response)
 {
+    int rc;
+
     *response = NULL;
     *status = 0;
     if (!ctx->http) {
         return wrong_phase(ctx, "request");
     }
+    rc = refuse_write(ctx, method, path);
+    if (rc < 0)
+        return rc;
     return amg_http_json(ctx->http, method, path, body, status, response);
 }
 
@@ -53,8 +78,10 @@ static int host_snapshot_write(struct amg_ctx *ctx, json_t *doc, long records)
     if (!ctx->writer)
         return wrong_phase(ctx, "snapshot_write");
     rc = amg_snapshot_write_json(ctx->writer, ctx->plugin, doc, records);
-    if (rc == AMG_OK)
+    if (rc == AMG_OK) {
         ctx->wrote = 1;
+        ctx->records += records > 0 ? records : 0;
+    }
     return rc;
 }
 
@@ -77,6 +104,7 @@ static int host_records_create(struct amg_ctx *ctx, struct amg_records **out)
     r = calloc(1, sizeof(*r));
     if (!r)
         return AMG_ENOMEM;
+    r->ctx = ctx;
     rc = amg_snapshot_ndjson_create(ctx->writer, ctx->plugin, &r->writer);
     if (rc < 0) {
         free(r);
@@ -89,9 +117,14 @@ static int host_records_create(struct amg_ctx *ctx, struct amg_records **out)
 
 static int host_records_write(struct amg_records *r, json_t *rec)
 {
+    int rc;
+
     if (!r || !r->writer)
         return AMG_EINVAL;
-    return amg_ndjson_write(r->writer, rec);
+    rc = amg_ndjson_write(r->writer, rec);
+    if (rc == AMG_OK && r->ctx)
+        r->ctx->records++;
+    return rc;
 }
 
 static int host_records_open(struct amg_ctx *ctx, struct amg_records **out)
@@ -200,11 +233,16 @@ static int host_request_raw(struct amg_ctx *ctx, const char *method, const char 
                             const char *content_type, const void *body, size_t body_len,
                             long *status, char **resp, size_t *resp_len)
 {
+    int rc;
+
     *resp = NULL;
     *resp_len = 0;
     *status = 0;
     if (!ctx->http)
         return wrong_phase(ctx, "request_raw");
+    rc = refuse_write(ctx, method, target);
+    if (rc < 0)
+        return rc;
     return amg_http_raw(ctx->http, method, target, content_type, body, body_len, status, resp,
                         resp_len);
 }
@@ -240,12 +278,34 @@ static int host_filtered(struct amg_ctx *ctx)
     return ctx->filters != NULL;
 }
 
+/* A plugin's pipeline seen through the dry-run check. */
+struct guarded_pipeline {
+    struct amg_ctx *ctx;
+    int (*next)(void *ud, struct amg_request *req);
+    void *ud;
+};
+
+static int guarded_next(void *ud, struct amg_request *req)
+{
+    struct guarded_pipeline *g = ud;
+    int r = g->next(g->ud, req);
+
+    /* A refused request aborts the pipeline; the core drops its body. */
+    if (r > 0 && refuse_write(g->ctx, req->method, req->path) < 0)
+        return AMG_EINVAL;
+    return r;
+}
+
 static int host_request_pipeline(struct amg_ctx *ctx,
                                  int (*next)(void *ud, struct amg_request *req),
                                  int (*done)(void *ud, struct amg_request *req), void *ud)
 {
+    struct guarded_pipeline g = { ctx, next, ud };
+
     if (!ctx->http)
         return wrong_phase(ctx, "request_pipeline");
+    if (ctx->planning)
+        return amg_http_pipeline(ctx->http, guarded_next, done, &g);
     return amg_http_pipeline(ctx->http, next, done, ud);
 }
 
@@ -275,6 +335,59 @@ static int host_secret(struct amg_ctx *ctx, const char *name, const char **value
     return AMG_OK;
 }
 
+static int host_planning(struct amg_ctx *ctx)
+{
+    return ctx->planning;
+}
+
+static void host_plan(struct amg_ctx *ctx, enum amg_outcome what, const char *object,
+                      const char *detail)
+{
+    if (!ctx->planning || !ctx->plan) {
+        amg_log(AMG_LOG_WARN, "[%s] plan() called outside a dry run; ignored", ctx->plugin);
+        return;
+    }
+    if ((int)what < 0 || what >= AMG_OUT_COUNT_)
+        what = AMG_OUT_FAILED;
+    if (amg_plan_add(ctx->plan, ctx->plugin, what, object, detail) < 0)
+        amg_log(AMG_LOG_ERROR, "[%s] out of memory while recording the plan", ctx->plugin);
+    ctx->tally[what]++;
+    amg_log(AMG_LOG_DEBUG, "[%s] plan: %s %s%s%s", ctx->plugin, amg_plan_action_name(what),
+            object ? object : "", detail ? ": " : "", detail ? detail : "");
+}
+
+static void host_progress(struct amg_ctx *ctx, long done, long total)
+{
+    amg_progress_update(ctx->progress, done, total);
+}
+
+static void host_fail(struct amg_ctx *ctx, const char *object, const char *fmt, ...)
+{
+    char msg[1024];
+    json_t *entry;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    /* The report is a file an operator may pass around: same redaction as
+     * the log, since a reason may quote a server answer. */
+    amg_log_redact(msg);
+    ctx->tally[AMG_OUT_FAILED]++;
+    if (!ctx->failures)
+        ctx->failures = json_array();
+    entry = json_pack("{s:s?, s:s}", "object", object, "reason", msg);
+    if (!ctx->failures || !entry || json_array_append_new(ctx->failures, entry) < 0)
+        amg_log(AMG_LOG_ERROR, "[%s] out of memory while recording a failure", ctx->plugin);
+    if (ctx->planning && ctx->plan)
+        amg_plan_add(ctx->plan, ctx->plugin, AMG_OUT_FAILED, object, msg);
+    amg_progress_interrupt(ctx->progress);
+    if (object)
+        amg_log(AMG_LOG_ERROR, "[%s] %s: %s", ctx->plugin, object, msg);
+    else
+        amg_log(AMG_LOG_ERROR, "[%s] %s", ctx->plugin, msg);
+}
+
 static const struct amg_host host_table = {
     .abi_major = AMG_PLUGIN_ABI_MAJOR,
     .abi_minor = AMG_PLUGIN_ABI_MINOR,
@@ -302,6 +415,10 @@ static const struct amg_host host_table = {
     .filtered = host_filtered,
     .request_pipeline = host_request_pipeline,
     .secret = host_secret,
+    .planning = host_planning,
+    .plan = host_plan,
+    .progress = host_progress,
+    .fail = host_fail,
 };
 
 const struct amg_host *amg_host_table(void)
@@ -321,4 +438,6 @@ void amg_ctx_clear(struct amg_ctx *ctx)
 {
     json_decref(ctx->actions);
     ctx->actions = NULL;
+    json_decref(ctx->failures);
+    ctx->failures = NULL;
 }

@@ -15,6 +15,8 @@ struct amg_snapshot;
 struct amg_idmap;
 struct amg_config;
 struct amg_filter_list;
+struct amg_plan;
+struct amg_progress;
 
 enum amg_phase {
     AMG_PHASE_EXPORT,
@@ -35,6 +37,14 @@ struct amg_ctx {
     const struct amg_filter_list *filters; /* borrowed; NULL: no filters */
     json_t *actions;                      /* owned: post-restore actions */
     int wrote;                            /* export: a file was written */
+
+    /* ABI 1.3: plan, progress and failures. */
+    int planning;                         /* import --dry-run */
+    struct amg_plan *plan;                /* borrowed; planning only */
+    struct amg_progress *progress;        /* borrowed; NULL: not shown */
+    json_t *failures;                     /* owned: [{object, reason}] */
+    long records;                         /* export: records written */
+    long refused;                         /* writes refused while planning */
 };
 
 /* The table every hook receives; static, never NULL. */

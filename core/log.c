@@ -121,3 +121,10 @@ void amg_log(enum amg_log_level level, const char *fmt, ...)
     amg_logv_prefixed(level, NULL, fmt, ap);
     va_end(ap);
 }
+
+void amg_log_redact(char *text)
+{
+    pthread_mutex_lock(&log_lock);
+    redact(text);
+    pthread_mutex_unlock(&log_lock);
+}

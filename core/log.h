@@ -23,6 +23,11 @@ void amg_log_set_stream(FILE *stream);
 int amg_log_add_secret(const char *secret);
 void amg_log_clear_secrets(void);
 
+/* Replace every registered secret in `text` by "***", in place (the text
+ * only shrinks). For text that leaves the process other than through the
+ * log, e.g. failure reasons in the run report. */
+void amg_log_redact(char *text);
+
 void amg_log(enum amg_log_level level, const char *fmt, ...) AMG_PRINTF(2, 3);
 /* `prefix` (may be NULL) is printed in brackets, e.g. the plugin name. */
 void amg_logv_prefixed(enum amg_log_level level, const char *prefix,

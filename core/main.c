@@ -23,6 +23,7 @@ static void usage_main(FILE *out)
             "  export    back up an instance into a new snapshot\n"
             "  import    restore a snapshot into an instance\n"
             "  migrate   export one instance and import it into another\n"
+            "  verify    compare two instances, or a snapshot and an instance\n"
             "  validate  check a snapshot offline\n"
             "  plugins   list the resource plugins in run order\n"
             "  snapshots list snapshots with time, size, counts and validity\n"
@@ -32,7 +33,7 @@ static void usage_main(FILE *out)
             "  -c, --config FILE     configuration file (default: $APPID_MIGRATE_CONFIG)\n"
             "      --plugin-dir DIR  also load plugins from DIR (repeatable)\n"
             "  -v, --verbose         more detail (repeat for debug)\n"
-            "  -q, --quiet           errors only\n"
+            "  -q, --quiet           errors only, no progress\n"
             "  -h, --help            this help; COMMAND --help for a command's options\n"
             "  -V, --version         print the version\n"
             "\n"
@@ -42,8 +43,11 @@ static void usage_main(FILE *out)
 static const struct command commands[] = {
     { "export", amg_cmd_export, 1, "--instance NAME [--output DIR] [--only A,B] [--exclude C]" },
     { "import", amg_cmd_import, 1,
-      "--instance NAME --snapshot DIR [--only A,B] [--exclude C]" },
-    { "migrate", amg_cmd_migrate, 1, "--from NAME --to NAME [--only A,B] [--exclude C]" },
+      "--instance NAME --snapshot DIR [--only A,B] [--exclude C] [--dry-run [--plan-out FILE]]" },
+    { "migrate", amg_cmd_migrate, 1,
+      "--from NAME --to NAME [--only A,B] [--exclude C] [--dry-run [--plan-out FILE]]" },
+    { "verify", amg_cmd_verify, 1,
+      "--instance A (--instance B | --snapshot DIR) [--only A,B] [--exclude C]" },
     { "validate", amg_cmd_validate, 0, "--snapshot DIR" },
     { "plugins", amg_cmd_plugins, 0, "" },
     { "snapshots", amg_cmd_snapshots, 1, "[--instance NAME]" },
@@ -120,6 +124,7 @@ int main(int argc, char **argv)
             break;
         case 'q':
             level = AMG_LOG_ERROR;
+            cli.quiet = 1;
             break;
         case 'h':
             usage_main(stdout);

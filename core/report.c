@@ -87,6 +87,12 @@ int amg_report_plugin(struct amg_report *r, const char *plugin, const char *stat
     if (ctx && ctx->actions &&
         json_object_set(entry, "post_restore_actions", ctx->actions) < 0)
         goto fail;
+    if (!json_object_get(entry, "post_restore_actions") &&
+        json_object_set_new(entry, "post_restore_actions", json_array()) < 0)
+        goto fail;
+    if (json_object_set_new(entry, "failures", ctx && ctx->failures ?
+                            json_deep_copy(ctx->failures) : json_array()) < 0)
+        goto fail;
     if (ctx && ctx->phase == AMG_PHASE_VALIDATE &&
         json_object_set_new(entry, "problems", json_integer(ctx->problems)) < 0)
         goto fail;
@@ -223,4 +229,118 @@ void amg_report_print(const struct amg_report *r, FILE *out)
         }
         fputc('\n', out);
     }
+}
+
+int amg_report_plugin_set(struct amg_report *r, const char *key, json_t *value)
+{
+    size_t n = json_array_size(r->plugins);
+
+    if (n == 0) {
+        json_decref(value);
+        return AMG_EINVAL;
+    }
+    return json_object_set_new(json_array_get(r->plugins, n - 1), key, value) == 0
+           ? AMG_OK : AMG_ENOMEM;
+}
+
+int amg_report_finish(struct amg_report *r)
+{
+    json_t *totals = json_object();
+    json_t *actions = json_array();
+    json_t *entry;
+    size_t i, k;
+    int j;
+
+    if (!totals || !actions)
+        goto fail;
+    for (j = 0; j < AMG_OUT_COUNT_; j++) {
+        json_int_t sum = 0;
+
+        json_array_foreach(r->plugins, i, entry)
+            sum += json_integer_value(json_object_get(json_object_get(entry, "counts"),
+                                                      outcome_names[j]));
+        if (json_object_set_new(totals, outcome_names[j], json_integer(sum)) < 0)
+            goto fail;
+    }
+    json_array_foreach(r->plugins, i, entry) {
+        json_t *a;
+
+        json_array_foreach(json_object_get(entry, "post_restore_actions"), k, a) {
+            if (json_array_append_new(actions, json_pack("{s:O, s:O}", "plugin",
+                                                         json_object_get(entry, "plugin"),
+                                                         "action", a)) < 0)
+                goto fail;
+        }
+    }
+    if (json_object_set_new(r->root, "totals", totals) < 0) {
+        totals = NULL;
+        goto fail;
+    }
+    totals = NULL;
+    if (json_object_set_new(r->root, "post_restore_actions", actions) < 0) {
+        actions = NULL;
+        goto fail;
+    }
+    actions = NULL;
+    if (json_object_set_new(r->root, "format", json_string("appid-migrate-report")) < 0 ||
+        json_object_set_new(r->root, "version", json_integer(1)) < 0)
+        goto fail;
+    return AMG_OK;
+fail:
+    json_decref(totals);
+    json_decref(actions);
+    return AMG_ENOMEM;
+}
+
+void amg_report_print_details(const struct amg_report *r, FILE *out)
+{
+    json_t *http = json_object_get(r->root, "http");
+    json_t *entry;
+    json_t *v;
+    size_t i, k;
+    int header = 0;
+
+    fprintf(out, "%-28s %9s %8s %9s %8s %6s\n", "resource", "time (s)", "records",
+            "requests", "retries", "429s");
+    json_array_foreach(r->plugins, i, entry) {
+        json_t *ph = json_object_get(entry, "http");
+
+        fprintf(out, "%-28s %9.1f %8lld %9lld %8lld %6lld\n",
+                json_string_value(json_object_get(entry, "plugin")),
+                (double)json_integer_value(json_object_get(entry, "duration_ms")) / 1000,
+                (long long)json_integer_value(json_object_get(entry, "records")),
+                (long long)json_integer_value(json_object_get(ph, "requests")),
+                (long long)json_integer_value(json_object_get(ph, "retries")),
+                (long long)json_integer_value(json_object_get(ph, "throttled")));
+    }
+    if (http)
+        fprintf(out, "requests: %lld in all, %lld retried, %lld throttled (429)\n",
+                (long long)json_integer_value(json_object_get(http, "requests")),
+                (long long)json_integer_value(json_object_get(http, "retries")),
+                (long long)json_integer_value(json_object_get(http, "throttled")));
+    json_array_foreach(r->plugins, i, entry) {
+        json_array_foreach(json_object_get(entry, "failures"), k, v) {
+            const char *object = json_string_value(json_object_get(v, "object"));
+
+            if (!header++)
+                fprintf(out, "failures:\n");
+            fprintf(out, "  %s: %s%s%s\n", json_string_value(json_object_get(entry, "plugin")),
+                    object ? object : "", object ? ": " : "",
+                    json_string_value(json_object_get(v, "reason")));
+        }
+    }
+    header = 0;
+    json_array_foreach(r->plugins, i, entry) {
+        json_array_foreach(json_object_get(entry, "post_restore_actions"), k, v) {
+            if (!header++)
+                fprintf(out, "post-restore actions (do these by hand):\n");
+            fprintf(out, "  %s: %s\n", json_string_value(json_object_get(entry, "plugin")),
+                    json_string_value(v));
+        }
+    }
+}
+
+json_t *amg_report_json(const struct amg_report *r)
+{
+    return r->root;
 }

@@ -35,6 +35,22 @@ int amg_report_write(struct amg_report *r, const char *snapshot_dir, time_t fini
 /* Human summary table. */
 void amg_report_print(const struct amg_report *r, FILE *out);
 
+/* Set `key` on the plugin entry added last (steals `value`); AMG_EINVAL
+ * when there is none. For durations, request counts, records. */
+int amg_report_plugin_set(struct amg_report *r, const char *key, json_t *value);
+
+/* The report document (borrowed). */
+json_t *amg_report_json(const struct amg_report *r);
+
+/* Before writing: format marker and version, totals of the counts over
+ * all plugins, and every plugin's post-restore actions gathered at the
+ * top level ({"plugin", "action"}). See docs/report-format.md. */
+int amg_report_finish(struct amg_report *r);
+
+/* What the table leaves out: per plugin time, records and requests, then
+ * failures with their reasons and post-restore actions. */
+void amg_report_print_details(const struct amg_report *r, FILE *out);
+
 /* Sum of failed counts over all plugins plus plugins with status
  * "failed". */
 long amg_report_failures(const struct amg_report *r);

@@ -7,17 +7,25 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "appid-migrate/plugin.h"
+#include "clock.h"
+#include "faults.h"
 #include "log.h"
 #include "iam.h"
+#include "ratelimit.h"
 #include "server.h"
 #include "state.h"
 #include "tenant.h"
+#include "cd_async.h"
+#include "oauth.h"
+#include "password.h"
+#include "users_store.h"
 
 #define SIM_EXIT_OK 0
 #define SIM_EXIT_FAIL 1
@@ -34,13 +42,20 @@ struct options {
     long ttl;
     const char *region;
     int verbose;
+    long rate_limit;             /* 0: off */
+    double block_seconds;
+    int retry_after;
+    struct sim_faults_conf faults;
+    long pbkdf2_iterations;
 };
 
 static void usage(FILE *out)
 {
     fputs("usage: appid-sim [--port N] [--port-file FILE] --tenant ID [--tenant ID ...]\n"
           "                 --api-key KEY [--state FILE] [--token-ttl SECONDS]\n"
-          "                 [--region NAME] [-v]\n"
+          "                 [--region NAME] [--pbkdf2-iterations N] [-v]\n"
+          "                 [--rate-limit N] [--block-seconds S] [--retry-after]\n"
+          "                 [--latency-ms N] [--fail-rate P] [--drop-rate P] [--seed N]\n"
           "The API key may come from the environment variable APPID_SIM_API_KEY instead.\n"
           "Listens on 127.0.0.1 only; --port 0 (the default) picks a free port.\n",
           out);
@@ -56,6 +71,35 @@ static int parse_long(const char *text, long min, long max, long *out)
     if (errno != 0 || end == text || *end != '\0' || v < min || v > max)
         return AMG_EINVAL;
     *out = v;
+    return AMG_OK;
+}
+
+static int parse_double(const char *text, double min, double max, double *out)
+{
+    char *end = NULL;
+    double v;
+
+    errno = 0;
+    v = strtod(text, &end);
+    /* !(v >= min) also refuses NaN. */
+    if (errno != 0 || end == text || *end != '\0' || !(v >= min) || !(v <= max))
+        return AMG_EINVAL;
+    *out = v;
+    return AMG_OK;
+}
+
+static int parse_u64(const char *text, uint64_t *out)
+{
+    unsigned long long v;
+    char *end = NULL;
+
+    errno = 0;
+    if (text[0] < '0' || text[0] > '9')   /* strtoull would take "-1" */
+        return AMG_EINVAL;
+    v = strtoull(text, &end, 10);
+    if (errno != 0 || *end != '\0')
+        return AMG_EINVAL;
+    *out = (uint64_t)v;
     return AMG_OK;
 }
 
@@ -84,6 +128,14 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "token-ttl", required_argument, NULL, 'T' },
         { "region", required_argument, NULL, 'r' },
         { "verbose", no_argument, NULL, 'v' },
+        { "rate-limit", required_argument, NULL, 'R' },
+        { "block-seconds", required_argument, NULL, 'B' },
+        { "retry-after", no_argument, NULL, 'A' },
+        { "latency-ms", required_argument, NULL, 'L' },
+        { "fail-rate", required_argument, NULL, 'F' },
+        { "drop-rate", required_argument, NULL, 'D' },
+        { "seed", required_argument, NULL, 'S' },
+        { "pbkdf2-iterations", required_argument, NULL, 'I' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -135,6 +187,54 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case 'v':
             o->verbose = 1;
+            break;
+        case 'R':
+            if (parse_long(optarg, 0, SIM_RATELIMIT_MAX_RATE, &o->rate_limit) != AMG_OK) {
+                amg_error("--rate-limit: '%s' is not a number of requests per second "
+                          "(0-%ld, 0: off)", optarg, SIM_RATELIMIT_MAX_RATE);
+                return AMG_EUSAGE;
+            }
+            break;
+        case 'B':
+            if (parse_double(optarg, 0, SIM_RATELIMIT_MAX_BLOCK, &o->block_seconds) != AMG_OK) {
+                amg_error("--block-seconds: '%s' is not a number of seconds (0-%.0f)", optarg,
+                          SIM_RATELIMIT_MAX_BLOCK);
+                return AMG_EUSAGE;
+            }
+            break;
+        case 'A':
+            o->retry_after = 1;
+            break;
+        case 'L':
+            if (parse_long(optarg, 0, SIM_FAULTS_MAX_LATENCY_MS, &o->faults.latency_ms) !=
+                AMG_OK) {
+                amg_error("--latency-ms: '%s' is not a number of milliseconds (0-%ld)", optarg,
+                          SIM_FAULTS_MAX_LATENCY_MS);
+                return AMG_EUSAGE;
+            }
+            break;
+        case 'F':
+        case 'D':
+            if (parse_double(optarg, 0, 1, c == 'F' ? &o->faults.fail_rate
+                                                    : &o->faults.drop_rate) != AMG_OK) {
+                amg_error("--%s: '%s' is not a fraction (0-1)",
+                          c == 'F' ? "fail-rate" : "drop-rate", optarg);
+                return AMG_EUSAGE;
+            }
+            break;
+        case 'S':
+            if (parse_u64(optarg, &o->faults.seed) != AMG_OK) {
+                amg_error("--seed: '%s' is not an unsigned 64-bit number", optarg);
+                return AMG_EUSAGE;
+            }
+            o->faults.seeded = 1;
+            break;
+        case 'I':
+            if (parse_long(optarg, 1, SIM_PW_MAX_ITERATIONS, &o->pbkdf2_iterations) != AMG_OK) {
+                amg_error("--pbkdf2-iterations: '%s' is not a number from 1 to %u", optarg,
+                          SIM_PW_MAX_ITERATIONS);
+                return AMG_EUSAGE;
+            }
             break;
         case 'h':
             usage(stdout);
@@ -237,8 +337,15 @@ out:
 
 int main(int argc, char **argv)
 {
-    struct options opt = { .port = 0, .ttl = 3600, .region = "us-south" };
+    struct options opt = { .port = 0, .ttl = 3600, .region = "us-south",
+                           .rate_limit = 50, .block_seconds = 30,
+                           .pbkdf2_iterations = SIM_PW_DEFAULT_ITERATIONS };
+    struct sim_ratelimit *ratelimit = NULL;
+    struct sim_faults *faults = NULL;
     struct sim_tenants *tenants = NULL;
+    struct sim_users *users = NULL;
+    struct sim_jobs *jobs = NULL;
+    struct sim_oauth *oauth = NULL;
     struct sim_server *server = NULL;
     struct sim_iam *iam = NULL;
     struct sim_env env;
@@ -263,10 +370,13 @@ int main(int argc, char **argv)
     amg_log_add_secret(opt.api_key);
 
     tenants = sim_tenants_new();
-    if (!tenants)
+    users = sim_users_new();
+    jobs = sim_jobs_new();
+    oauth = sim_oauth_new();
+    if (!tenants || !users || !jobs || !oauth)
         goto out;
     if (opt.state) {
-        rc = sim_state_load(opt.state, tenants);
+        rc = sim_state_load_all(opt.state, tenants, users);
         if (rc != AMG_OK && rc != AMG_ENOTFOUND) {
             status = SIM_EXIT_USAGE;
             goto out;
@@ -288,6 +398,17 @@ int main(int argc, char **argv)
         goto out;
     }
 
+    if (opt.rate_limit > 0 &&
+        sim_ratelimit_new(opt.rate_limit, opt.block_seconds, opt.retry_after,
+                          amg_clock_system(), &ratelimit) != AMG_OK) {
+        amg_error("cannot initialise the rate limiter");
+        goto out;
+    }
+    if (sim_faults_new(&opt.faults, &faults) != AMG_OK) {
+        amg_error("cannot initialise fault injection");
+        goto out;
+    }
+
     /* Block the stop signals before any thread exists, so every MHD
      * thread inherits the mask and only sigwait() below sees them. */
     sigemptyset(&stop_set);
@@ -300,6 +421,12 @@ int main(int argc, char **argv)
     env.iam = iam;
     env.base_url = NULL;
     env.region = opt.region;
+    env.ratelimit = ratelimit;
+    env.faults = faults;
+    env.users = users;
+    env.jobs = jobs;
+    env.oauth = oauth;
+    env.pbkdf2_iterations = (unsigned)opt.pbkdf2_iterations;
     if (sim_server_start(&env, (unsigned)opt.port, &server) != AMG_OK)
         goto out;
     /* A regular port file is in place before the line below appears, so
@@ -310,18 +437,28 @@ int main(int argc, char **argv)
     fflush(stdout);
     amg_info("%zu tenant(s), region %s, token lifetime %ld s", sim_tenants_count(tenants),
              opt.region, opt.ttl);
+    if (ratelimit)
+        amg_info("rate limit %ld management requests/s per tenant, block %g s%s",
+                 opt.rate_limit, opt.block_seconds, opt.retry_after ? ", Retry-After" : "");
+    amg_info("faults: latency %ld ms, fail rate %g, drop rate %g%s", opt.faults.latency_ms,
+             opt.faults.fail_rate, opt.faults.drop_rate, opt.faults.seeded ? ", seeded" : "");
 
     while (sigwait(&stop_set, &sig) != 0)
         ;
     amg_info("signal %d: stopping", sig);
     sim_server_stop(server);
     server = NULL;
-    if (opt.state && sim_state_save(opt.state, tenants) != AMG_OK)
+    if (opt.state && sim_state_save_all(opt.state, tenants, users) != AMG_OK)
         goto out;
     status = SIM_EXIT_OK;
 out:
     sim_server_stop(server);
+    sim_faults_free(faults);
+    sim_ratelimit_free(ratelimit);
     sim_iam_free(iam);
+    sim_jobs_free(jobs);
+    sim_oauth_free(oauth);
+    sim_users_free(users);
     sim_tenants_free(tenants);
     free(opt.tenant_ids);
     amg_log_clear_secrets();

@@ -57,12 +57,20 @@ int sim_request_json_object(const struct sim_request *req, struct sim_reply *rep
 
 void sim_reply_clear(struct sim_reply *rep)
 {
+    if (rep->stream_free)
+        rep->stream_free(rep->stream_cls);
     free(rep->body);
     memset(rep, 0, sizeof(*rep));
 }
 
 static int reply_set(struct sim_reply *rep, int status, char *body, const char *ctype)
 {
+    if (rep->stream_free)
+        rep->stream_free(rep->stream_cls);
+    rep->stream_read = NULL;
+    rep->stream_free = NULL;
+    rep->stream_cls = NULL;
+    rep->stream_len = 0;
     free(rep->body);
     rep->status = status;
     rep->body = body;
@@ -95,6 +103,18 @@ int sim_reply_text(struct sim_reply *rep, int status, const char *text)
         return AMG_ENOMEM;
     }
     return reply_set(rep, status, copy, "text/plain");
+}
+
+void sim_reply_stream(struct sim_reply *rep, int status, const char *ctype, uint64_t len,
+                      ssize_t (*read_fn)(void *cls, uint64_t pos, char *buf, size_t max),
+                      void (*free_fn)(void *cls), void *cls)
+{
+    reply_set(rep, status, NULL, NULL);
+    rep->content_type = ctype;
+    rep->stream_read = read_fn;
+    rep->stream_free = free_fn;
+    rep->stream_cls = cls;
+    rep->stream_len = len;
 }
 
 void sim_reply_empty(struct sim_reply *rep, int status)
@@ -141,6 +161,8 @@ const char *sim_reason_phrase(int status)
         { 415, "Unsupported Media Type" },
         { 429, "Too Many Requests" },
         { 500, "Internal Server Error" },
+        { 502, "Bad Gateway" },
+        { 503, "Service Unavailable" },
     };
     size_t i;
 

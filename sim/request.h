@@ -11,6 +11,8 @@
 #define SIM_REQUEST_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 #include <jansson.h>
 
 /* Largest request body the sim accepts; bigger ones get 413. */
@@ -18,6 +20,11 @@
 
 struct sim_tenants;
 struct sim_iam;
+struct sim_ratelimit;
+struct sim_faults;
+struct sim_users;
+struct sim_jobs;
+struct sim_oauth;
 
 /* What every handler may use. All members are borrowed from main(). */
 struct sim_env {
@@ -25,6 +32,12 @@ struct sim_env {
     struct sim_iam *iam;
     const char *base_url;    /* "http://127.0.0.1:PORT", no trailing slash */
     const char *region;      /* --region, for region-specific URLs */
+    struct sim_ratelimit *ratelimit;  /* per-tenant limit; NULL: none */
+    struct sim_faults *faults;        /* fault injection; NULL: none */
+    struct sim_users *users; /* CD users and profiles (NULL: endpoints absent) */
+    struct sim_jobs *jobs;   /* asynchronous CD export/import requests */
+    struct sim_oauth *oauth; /* OAuth token endpoint (NULL: absent) */
+    unsigned pbkdf2_iterations;  /* --pbkdf2-iterations for new passwords */
 };
 
 struct sim_request {
@@ -47,6 +60,14 @@ struct sim_reply {
     const char *content_type;   /* static string; NULL with no body */
     const char *extra_header;   /* static header name (e.g. "Allow") */
     char extra_value[128];
+    /* Streamed body (large downloads), instead of `body`: the server sends
+     * stream_len bytes pulled from stream_read (libmicrohttpd's content
+     * reader contract: bytes written, -2 to abort) and then calls
+     * stream_free(stream_cls). Owned by the reply until sent. */
+    ssize_t (*stream_read)(void *cls, uint64_t pos, char *buf, size_t max);
+    void (*stream_free)(void *cls);
+    void *stream_cls;
+    uint64_t stream_len;
 };
 
 /* Query parameter `key` or NULL. The string is borrowed from the server. */
@@ -74,6 +95,12 @@ int sim_reply_json(struct sim_reply *rep, int status, json_t *body);
 
 /* Reply with a plain-text body. `text` is copied. */
 int sim_reply_text(struct sim_reply *rep, int status, const char *text);
+
+/* Reply with a streamed body of `len` bytes (see struct sim_reply);
+ * takes `cls`, released through `free_fn` in every case. */
+void sim_reply_stream(struct sim_reply *rep, int status, const char *ctype, uint64_t len,
+                      ssize_t (*read_fn)(void *cls, uint64_t pos, char *buf, size_t max),
+                      void (*free_fn)(void *cls), void *cls);
 
 /* Reply with no body (204 and friends). */
 void sim_reply_empty(struct sim_reply *rep, int status);

@@ -8,8 +8,11 @@
 #include "mfa_routes.h"
 #include "iam.h"
 #include "roles_routes.h"
+#include "ratelimit.h"
 #include "router.h"
 #include "tenant.h"
+#include "users_routes.h"
+#include "oauth.h"
 
 static void route_management(const struct sim_env *env, const struct sim_request *req,
                              struct sim_reply *rep)
@@ -40,6 +43,10 @@ static void route_management(const struct sim_env *env, const struct sim_request
         sim_reply_text(rep, 404, "Not Found");
         return;
     }
+    /* After the token and tenant checks: an unauthenticated caller can
+     * neither block a tenant nor learn that it exists. */
+    if (env->ratelimit && sim_ratelimit_reply(env->ratelimit, tenant, rep))
+        return;
     if (sim_config_handle(env, tenant, subpath, req, rep))
         return;
     if (sim_apps_handle(env, tenant, subpath, req, rep))
@@ -52,6 +59,8 @@ static void route_management(const struct sim_env *env, const struct sim_request
         return;
     if (sim_media_handle(env, tenant, subpath, req, rep))
         return;
+    if (sim_users_handle(env, tenant, subpath, req, rep))
+        return;
     sim_reply_error(rep, 404, "no such endpoint: %s %s", req->method,
                     subpath[0] ? subpath : "/");
 }
@@ -60,7 +69,8 @@ void sim_route(const struct sim_env *env, const struct sim_request *req,
                struct sim_reply *rep)
 {
     if (req->body_too_large) {
-        sim_reply_error(rep, 413, "request body exceeds %d bytes", SIM_MAX_BODY);
+        sim_reply_error(rep, 413, "request body exceeds %zu bytes",
+                        sim_route_body_limit(req->method, req->path));
         return;
     }
     if (strcmp(req->path, SIM_IAM_PATH) == 0) {
@@ -76,5 +86,14 @@ void sim_route(const struct sim_env *env, const struct sim_request *req,
         route_management(env, req, rep);
         return;
     }
+    if (env->oauth && strncmp(req->path, SIM_OAUTH_PREFIX, strlen(SIM_OAUTH_PREFIX)) == 0) {
+        sim_oauth_handle(env, req, rep);
+        return;
+    }
     sim_reply_error(rep, 404, "no such endpoint: %s %s", req->method, req->path);
+}
+
+size_t sim_route_body_limit(const char *method, const char *path)
+{
+    return sim_users_is_upload(method, path) ? (size_t)SIM_MAX_UPLOAD : (size_t)SIM_MAX_BODY;
 }

@@ -16,4 +16,8 @@
 void sim_route(const struct sim_env *env, const struct sim_request *req,
                struct sim_reply *rep);
 
+/* Largest body accepted for `method` `path`: SIM_MAX_BODY, more for
+ * upload endpoints. */
+size_t sim_route_body_limit(const char *method, const char *path);
+
 #endif

@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <microhttpd.h>
 #include "appid-migrate/plugin.h"
+#include "delay.h"
+#include "faults.h"
 #include "log.h"
 #include "router.h"
 #include "server.h"
@@ -15,8 +17,13 @@
 #define SIM_THREADS 4
 #define SIM_CONN_TIMEOUT 30
 
+/* Set on the thread that is about to drop a connection on purpose, so the
+ * error MHD logs for it right afterwards is not reported as a problem. */
+static _Thread_local int dropping;
+
 struct sim_server {
     struct MHD_Daemon *daemon;
+    struct sim_delay *delay;   /* owned; NULL without --latency-ms */
     struct sim_env env;
     unsigned port;
     char url[64];
@@ -26,7 +33,16 @@ struct sim_server {
 struct conn_state {
     char *body;
     size_t len, cap;
+    size_t limit;        /* sim_route_body_limit() of the request */
     int too_large;
+    /* Set once the outcome is decided; with a latency the connection is
+     * then suspended and the outcome sent when MHD calls back after the
+     * resume. */
+    int decided;
+    int drop;                    /* close without a response */
+    struct sim_reply reply;      /* owned body */
+    struct MHD_Connection *conn;
+    struct sim_delay_node node;  /* item = this conn_state */
 };
 
 static const char *lookup_query(void *ud, const char *key)
@@ -34,13 +50,13 @@ static const char *lookup_query(void *ud, const char *key)
     return MHD_lookup_connection_value(ud, MHD_GET_ARGUMENT_KIND, key);
 }
 
-/* Append upload data; past SIM_MAX_BODY drop everything so far and
+/* Append upload data; past the limit drop everything so far and
  * discard the rest, so memory stays bounded. */
 static int append_body(struct conn_state *cs, const char *data, size_t len)
 {
     if (cs->too_large)
         return AMG_OK;
-    if (len > SIM_MAX_BODY - cs->len) {
+    if (len > cs->limit - cs->len) {
         free(cs->body);
         cs->body = NULL;
         cs->len = cs->cap = 0;
@@ -53,8 +69,8 @@ static int append_body(struct conn_state *cs, const char *data, size_t len)
 
         while (cap < cs->len + len)
             cap *= 2;
-        if (cap > SIM_MAX_BODY)
-            cap = SIM_MAX_BODY;
+        if (cap > cs->limit)
+            cap = cs->limit;
         grown = realloc(cs->body, cap);
         if (!grown)
             return AMG_ENOMEM;
@@ -72,10 +88,21 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, const char *metho
     struct MHD_Response *resp;
     enum MHD_Result ret;
 
-    resp = MHD_create_response_from_buffer(rep->body_len, rep->body, MHD_RESPMEM_MUST_FREE);
-    if (!resp)
-        return MHD_NO;
-    rep->body = NULL;   /* now MHD's */
+    if (rep->stream_read) {
+        resp = MHD_create_response_from_callback(rep->stream_len, 64 * 1024, rep->stream_read,
+                                                 rep->stream_cls, rep->stream_free);
+        if (!resp)
+            return MHD_NO;
+        rep->stream_read = NULL;   /* now MHD's */
+        rep->stream_free = NULL;
+        rep->stream_cls = NULL;
+    } else {
+        resp = MHD_create_response_from_buffer(rep->body_len, rep->body,
+                                               MHD_RESPMEM_MUST_FREE);
+        if (!resp)
+            return MHD_NO;
+        rep->body = NULL;   /* now MHD's */
+    }
     if (rep->content_type)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rep->content_type);
     if (rep->extra_header)
@@ -88,7 +115,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, const char *metho
 
 /* Content-Length beyond the limit: answer before the body is sent (no
  * 100 Continue goes out), MHD then closes the connection. */
-static int declared_too_large(struct MHD_Connection *conn)
+static int declared_too_large(struct MHD_Connection *conn, size_t limit)
 {
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -99,38 +126,30 @@ static int declared_too_large(struct MHD_Connection *conn)
         return 0;
     errno = 0;
     n = strtoull(cl, &end, 10);
-    return end != cl && errno == 0 && n > SIM_MAX_BODY;
+    return end != cl && errno == 0 && n > limit;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+/* Fault decision, then routing; the outcome goes into `cs`. A request hit
+ * by a fault is never routed, so it changes no state. */
+static void decide(struct sim_server *srv, struct MHD_Connection *conn, struct conn_state *cs,
+                   const char *url, const char *method)
 {
-    struct sim_server *srv = cls;
-    struct conn_state *cs = *con_cls;
     struct sim_request req;
-    struct sim_reply rep;
-    enum MHD_Result ret;
+    int status = 0;
 
-    (void)version;
-    if (!cs) {
-        cs = calloc(1, sizeof(*cs));
-        if (!cs)
-            return MHD_NO;
-        *con_cls = cs;
-        if (!declared_too_large(conn))
-            return MHD_YES;
-        cs->too_large = 1;
-    } else if (*upload_data_size > 0) {
-        if (append_body(cs, upload_data, *upload_data_size) != AMG_OK)
-            return MHD_NO;
-        *upload_data_size = 0;
-        return MHD_YES;
+    cs->decided = 1;
+    switch (sim_faults_decide(srv->env.faults, url, &status)) {
+    case SIM_FAULT_DROP:
+        amg_debug("%s %s -> connection dropped (--drop-rate)", method, url);
+        cs->drop = 1;
+        return;
+    case SIM_FAULT_FAIL:
+        sim_reply_error(&cs->reply, status, "simulated server failure (--fail-rate)");
+        return;
+    case SIM_FAULT_NONE:
+        break;
     }
-
     memset(&req, 0, sizeof(req));
-    memset(&rep, 0, sizeof(rep));
     req.method = method;
     req.path = url;
     req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -142,12 +161,75 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req.body_too_large = cs->too_large;
     req.query = lookup_query;
     req.query_ud = conn;
-    sim_route(&srv->env, &req, &rep);
-    if (rep.status == 0)
-        sim_reply_error(&rep, 500, "no handler answered");
-    ret = send_reply(conn, method, url, &rep);
-    sim_reply_clear(&rep);
+    sim_route(&srv->env, &req, &cs->reply);
+    if (cs->reply.status == 0)
+        sim_reply_error(&cs->reply, 500, "no handler answered");
+}
+
+static enum MHD_Result deliver(struct MHD_Connection *conn, struct conn_state *cs,
+                               const char *method, const char *url)
+{
+    enum MHD_Result ret;
+
+    if (cs->drop) {
+        dropping = 1;
+        return MHD_NO;   /* MHD closes the connection without answering */
+    }
+    ret = send_reply(conn, method, url, &cs->reply);
+    sim_reply_clear(&cs->reply);
     return ret;
+}
+
+/* Timer thread (or sim_server_stop): the delay is over. */
+static void wake_connection(void *item)
+{
+    struct conn_state *cs = item;
+
+    MHD_resume_connection(cs->conn);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    struct sim_server *srv = cls;
+    struct conn_state *cs = *con_cls;
+
+    (void)version;
+    dropping = 0;
+    if (!cs) {
+        cs = calloc(1, sizeof(*cs));
+        if (!cs)
+            return MHD_NO;
+        *con_cls = cs;
+        cs->limit = sim_route_body_limit(method, url);
+        if (!declared_too_large(conn, cs->limit))
+            return MHD_YES;
+        cs->too_large = 1;
+    } else if (*upload_data_size > 0) {
+        if (!cs->decided && append_body(cs, upload_data, *upload_data_size) != AMG_OK)
+            return MHD_NO;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (cs->decided)   /* called back after the delay */
+        return deliver(conn, cs, method, url);
+    decide(srv, conn, cs, url, method);
+    if (srv->delay) {
+        amg_debug("%s %s: response delayed %ld ms", method, url,
+                  sim_faults_latency_ms(srv->env.faults));
+        /* Suspend before parking: the timer may resume it at once. */
+        cs->conn = conn;
+        cs->node.item = cs;
+        MHD_suspend_connection(conn);
+        if (sim_delay_park(srv->delay, &cs->node) != AMG_OK) {
+            /* Shutting down: no delay, MHD calls back right away. */
+            MHD_resume_connection(conn);
+        }
+        return MHD_YES;
+    }
+    return deliver(conn, cs, method, url);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -160,6 +242,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)toe;
     if (cs) {
         free(cs->body);
+        sim_reply_clear(&cs->reply);
         free(cs);
         *con_cls = NULL;
     }
@@ -176,6 +259,11 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     len = strlen(line);
     while (len > 0 && line[len - 1] == '\n')
         line[--len] = '\0';
+    if (dropping) {
+        dropping = 0;
+        amg_debug("libmicrohttpd: %s", line);
+        return;
+    }
     amg_warn("libmicrohttpd: %s", line);
 }
 
@@ -210,6 +298,8 @@ static int listen_loopback(unsigned port, int *fd_out, unsigned *bound)
 int sim_server_start(const struct sim_env *env, unsigned port, struct sim_server **out)
 {
     struct sim_server *srv = NULL;
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    long latency = sim_faults_latency_ms(env->faults);
     int fd = -1;
     int rc;
 
@@ -225,8 +315,16 @@ int sim_server_start(const struct sim_env *env, unsigned port, struct sim_server
     snprintf(srv->url, sizeof(srv->url), "http://127.0.0.1:%u", srv->port);
     srv->env = *env;
     srv->env.base_url = srv->url;
+    if (latency > 0) {
+        rc = sim_delay_new(latency, wake_connection, &srv->delay);
+        if (rc != AMG_OK) {
+            amg_error("cannot start the --latency-ms timer");
+            goto out;
+        }
+        flags |= MHD_ALLOW_SUSPEND_RESUME;
+    }
     srv->daemon = MHD_start_daemon(
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, srv,
+        flags, 0, NULL, NULL, on_request, srv,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SIM_THREADS,
@@ -244,6 +342,8 @@ int sim_server_start(const struct sim_env *env, unsigned port, struct sim_server
 out:
     if (fd >= 0)
         close(fd);
+    if (srv)
+        sim_delay_free(srv->delay);
     free(srv);
     return rc;
 }
@@ -262,6 +362,11 @@ void sim_server_stop(struct sim_server *srv)
 {
     if (!srv)
         return;
+    /* MHD must not be stopped with suspended connections: resume them
+     * all first; the close refuses parking from then on. */
+    if (srv->delay)
+        sim_delay_close(srv->delay);
     MHD_stop_daemon(srv->daemon);
+    sim_delay_free(srv->delay);
     free(srv);
 }

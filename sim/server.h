@@ -2,6 +2,9 @@
  * libmicrohttpd glue: listens on 127.0.0.1 only, accumulates request
  * bodies up to SIM_MAX_BODY (bigger ones are answered 413 without being
  * buffered), hands complete requests to sim_route() on a pool of threads.
+ * Injected faults (env->faults, see faults.h) are decided before routing;
+ * with a latency the connection is suspended and resumed by a timer
+ * thread (delay.h), so delayed requests hold no pool thread.
  */
 #ifndef SIM_SERVER_H
 #define SIM_SERVER_H

@@ -10,15 +10,52 @@
 #include "log.h"
 #include "state.h"
 #include "tenant.h"
+#include "users_persist.h"
 
 #define STATE_FORMAT "appid-sim-state"
-#define STATE_VERSION 1
+/* 2 added "users"; 1 is still read. */
+#define STATE_VERSION 2
+
+/* Users and profiles of a version 2 file; every tenant must be known. */
+static int load_users(const char *path, const json_t *users, struct sim_tenants *t,
+                      struct sim_users *u)
+{
+    char msg[512];
+    const char *id;
+    json_t *value;
+    int rc;
+
+    if (!users)
+        return AMG_OK;
+    if (json_is_object(users)) {
+        json_object_foreach((json_t *)users, id, value) {
+            (void)value;
+            if (!sim_tenants_has(t, id)) {
+                amg_error("state file %s: users of tenant \"%s\", which is not in \"tenants\"",
+                          path, id);
+                return AMG_ESNAPSHOT;
+            }
+        }
+    }
+    rc = sim_users_load(u, users, msg, sizeof(msg));
+    if (rc == AMG_EINVAL) {
+        amg_error("state file %s: users: %s", path, msg);
+        return AMG_ESNAPSHOT;
+    }
+    return rc;
+}
 
 int sim_state_load(const char *path, struct sim_tenants *t)
+{
+    return sim_state_load_all(path, t, NULL);
+}
+
+int sim_state_load_all(const char *path, struct sim_tenants *t, struct sim_users *u)
 {
     json_error_t err;
     json_t *doc = NULL;
     json_t *tenants, *value;
+    json_int_t version;
     const char *id;
     int rc = AMG_ESNAPSHOT;
 
@@ -36,9 +73,10 @@ int sim_state_load(const char *path, struct sim_tenants *t)
                   path, STATE_FORMAT);
         goto out;
     }
-    if (!json_is_integer(json_object_get(doc, "version")) ||
-        json_integer_value(json_object_get(doc, "version")) != STATE_VERSION) {
-        amg_error("state file %s: unsupported version (expected %d)", path, STATE_VERSION);
+    version = json_integer_value(json_object_get(doc, "version"));
+    if (!json_is_integer(json_object_get(doc, "version")) || version < 1 ||
+        version > STATE_VERSION) {
+        amg_error("state file %s: unsupported version (expected 1 to %d)", path, STATE_VERSION);
         goto out;
     }
     tenants = json_object_get(doc, "tenants");
@@ -57,6 +95,11 @@ int sim_state_load(const char *path, struct sim_tenants *t)
             rc = added;
             goto out;
         }
+    }
+    if (version >= 2 && u) {
+        rc = load_users(path, json_object_get(doc, "users"), t, u);
+        if (rc != AMG_OK)
+            goto out;
     }
     rc = AMG_OK;
 out:
@@ -87,6 +130,11 @@ static void sync_dir(const char *path)
 
 int sim_state_save(const char *path, struct sim_tenants *t)
 {
+    return sim_state_save_all(path, t, NULL);
+}
+
+int sim_state_save_all(const char *path, struct sim_tenants *t, struct sim_users *u)
+{
     json_t *doc = NULL;
     char *tmp = NULL;
     FILE *f = NULL;
@@ -96,6 +144,10 @@ int sim_state_save(const char *path, struct sim_tenants *t)
 
     doc = json_pack("{s:s, s:i, s:o}", "format", STATE_FORMAT, "version", STATE_VERSION,
                     "tenants", sim_tenants_dump(t));
+    if (doc && u && json_object_set_new(doc, "users", sim_users_dump(u)) != 0) {
+        json_decref(doc);
+        doc = NULL;
+    }
     tmp = malloc(len);
     if (!doc || !tmp) {
         amg_error("state file %s: out of memory", path);

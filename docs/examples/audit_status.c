@@ -43,8 +43,13 @@ out:
     return rc;
 }
 
-/* Import: PUT the stored document unless the target already has it;
- * counting the outcome lets re-runs report "unchanged". */
+/*
+ * Import: PUT the stored document unless the target already has it;
+ * counting the outcome lets re-runs report "unchanged". During a dry run
+ * (import --dry-run, ABI 1.3) the same comparison becomes the plan: the
+ * plugin reports what it would do with host->plan and sends nothing (the
+ * core would refuse the PUT anyway).
+ */
 static int audit_import(const struct amg_host *h, struct amg_ctx *ctx)
 {
     json_t *want = NULL;
@@ -55,11 +60,20 @@ static int audit_import(const struct amg_host *h, struct amg_ctx *ctx)
     rc = h->snapshot_read(ctx, &want);
     if (rc < 0)
         goto out;
+    h->progress(ctx, 0, 1);
     rc = h->request(ctx, "GET", AUDIT_PATH, NULL, &status, &have);
     if (rc < 0)
         goto out;
     if (status == 200 && json_equal(have, want)) {
-        h->tally(ctx, AMG_OUT_UNCHANGED, 1);
+        if (h->planning(ctx))
+            h->plan(ctx, AMG_OUT_UNCHANGED, "audit switch", NULL);
+        else
+            h->tally(ctx, AMG_OUT_UNCHANGED, 1);
+        goto out;
+    }
+    if (h->planning(ctx)) {
+        /* The one field there is; a bigger object would list each. */
+        h->plan(ctx, AMG_OUT_UPDATED, "audit switch", "fields: isActive");
         goto out;
     }
     json_decref(have);
@@ -68,13 +82,15 @@ static int audit_import(const struct amg_host *h, struct amg_ctx *ctx)
     if (rc < 0)
         goto out;
     if (status != 204 && status != 200) {
-        h->log(ctx, AMG_LOG_ERROR, "PUT %s: HTTP %ld", AUDIT_PATH, status);
-        h->tally(ctx, AMG_OUT_FAILED, 1);
+        /* Logged, counted FAILED and listed with its reason in the report. */
+        h->fail(ctx, "audit switch", "PUT %s: HTTP %ld", AUDIT_PATH, status);
         rc = AMG_EPROTO;
         goto out;
     }
     h->tally(ctx, AMG_OUT_UPDATED, 1);
 out:
+    if (rc == AMG_OK)
+        h->progress(ctx, 1, 1);
     json_decref(have);
     json_decref(want);
     return rc;

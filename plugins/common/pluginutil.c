@@ -1,3 +1,6 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "pluginutil.h"
 
@@ -107,12 +110,133 @@ out:
     return rc;
 }
 
+int amgp_planning(const struct amg_host *h, struct amg_ctx *ctx)
+{
+    return AMG_HOST_HAS(h, planning) && h->planning(ctx);
+}
+
+void amgp_outcome(const struct amg_host *h, struct amg_ctx *ctx, enum amg_outcome what,
+                  const char *object, const char *detail)
+{
+    if (amgp_planning(h, ctx) && AMG_HOST_HAS(h, plan))
+        h->plan(ctx, what, object, detail);
+    else
+        h->tally(ctx, what, 1);
+}
+
+void amgp_progress(const struct amg_host *h, struct amg_ctx *ctx, long done, long total)
+{
+    if (AMG_HOST_HAS(h, progress))
+        h->progress(ctx, done, total);
+}
+
+void amgp_fail(const struct amg_host *h, struct amg_ctx *ctx, const char *object,
+               const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (AMG_HOST_HAS(h, fail)) {
+        h->fail(ctx, object, "%s", msg);
+        return;
+    }
+    h->log(ctx, AMG_LOG_ERROR, "%s%s%s", object ? object : "", object ? ": " : "", msg);
+    h->tally(ctx, AMG_OUT_FAILED, 1);
+}
+
+/* Field list being built by amgp_changed_fields(). */
+struct fields {
+    char *out;
+    size_t size;
+    size_t used;
+    long listed;
+    long more;
+};
+
+static void add_field(struct fields *f, const char *path)
+{
+    size_t need = strlen(path) + 2;
+    int n;
+
+    /* Keep room for " and 99999 more". */
+    if (f->more || f->used + need + 20 > f->size) {
+        f->more++;
+        return;
+    }
+    n = snprintf(f->out + f->used, f->size - f->used, "%s%s", f->listed ? ", " : "", path);
+    if (n > 0)
+        f->used += (size_t)n;
+    f->listed++;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void diff_fields(struct fields *f, json_t *cur, json_t *want, const char *prefix)
+{
+    size_t n = 0, i;
+    const char **keys;
+    const char *key;
+    json_t *v;
+
+    keys = calloc(json_object_size(cur) + json_object_size(want) + 1, sizeof(*keys));
+    if (!keys) {
+        add_field(f, prefix && *prefix ? prefix : "(whole object)");
+        return;
+    }
+    json_object_foreach(want, key, v)
+        keys[n++] = key;
+    json_object_foreach(cur, key, v) {
+        if (!json_object_get(want, key))
+            keys[n++] = key;
+    }
+    qsort(keys, n, sizeof(*keys), cmp_str);
+    for (i = 0; i < n; i++) {
+        json_t *a = json_object_get(cur, keys[i]);
+        json_t *b = json_object_get(want, keys[i]);
+        char path[512];
+
+        if (a && b && json_equal(a, b))
+            continue;
+        snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", keys[i]);
+        if (json_is_object(a) && json_is_object(b))
+            diff_fields(f, a, b, path);
+        else
+            add_field(f, path);
+    }
+    free(keys);
+}
+
+void amgp_changed_fields(json_t *current, json_t *want, char *out, size_t size)
+{
+    struct fields f = { out, size, 0, 0, 0 };
+    int n;
+
+    if (size < 32)
+        return;
+    n = snprintf(out, size, "fields: ");
+    f.used = (size_t)n;
+    if (json_is_object(current) && json_is_object(want))
+        diff_fields(&f, current, want, "");
+    else
+        add_field(&f, "(whole object)");
+    if (f.more)
+        snprintf(out + f.used, size - f.used, " and %ld more", f.more);
+}
+
 int amgp_restore_singleton(const struct amg_host *h, struct amg_ctx *ctx, const char *label,
                            const char *path, json_t *want, long put_status,
                            json_t *(*current_view)(json_t *current))
 {
     json_t *current = NULL;
     json_t *view = NULL;
+    json_t *resp = NULL;
+    long status = 0;
     int rc;
 
     rc = amgp_get_object(h, ctx, path, &current);
@@ -122,19 +246,39 @@ int amgp_restore_singleton(const struct amg_host *h, struct amg_ctx *ctx, const 
         view = current_view ? current_view(current) : json_incref(current);
         if (view && json_equal(view, want)) {
             h->log(ctx, AMG_LOG_DEBUG, "%s unchanged", label);
-            h->tally(ctx, AMG_OUT_UNCHANGED, 1);
+            amgp_outcome(h, ctx, AMG_OUT_UNCHANGED, label, NULL);
             rc = AMG_OK;
             goto out;
         }
     }
-    rc = amgp_send(h, ctx, "PUT", path, want, put_status, NULL);
-    if (rc < 0) {
-        h->tally(ctx, AMG_OUT_FAILED, 1);
+    if (amgp_planning(h, ctx)) {
+        char fields[512];
+
+        /* What a PUT would change, without sending it. */
+        amgp_changed_fields(view, want, fields, sizeof(fields));
+        amgp_outcome(h, ctx, current ? AMG_OUT_UPDATED : AMG_OUT_CREATED, label,
+                     current ? fields : NULL);
+        rc = AMG_OK;
         goto out;
     }
+    rc = h->request(ctx, "PUT", path, want, &status, &resp);
+    if (rc < 0) {
+        amgp_fail(h, ctx, label, "PUT %s: %s", path, h->strerror(rc));
+        goto out;
+    }
+    if (status < 200 || status > 299) {
+        amgp_fail(h, ctx, label, "PUT %s: HTTP %ld (%s)", path, status,
+                  amgp_server_message(resp));
+        rc = AMG_EPROTO;
+        goto out;
+    }
+    if (status != put_status)
+        h->log(ctx, AMG_LOG_DEBUG, "PUT %s: HTTP %ld (documented: %ld)", path, status,
+               put_status);
     h->log(ctx, AMG_LOG_INFO, "%s updated", label);
     h->tally(ctx, AMG_OUT_UPDATED, 1);
 out:
+    json_decref(resp);
     json_decref(view);
     json_decref(current);
     return rc;

@@ -30,11 +30,40 @@ AMGP_HIDDEN int amgp_send(const struct amg_host *h, struct amg_ctx *ctx,
  * value; if `current_view` (NULL = identity) of it equals `want`, tally
  * UNCHANGED; otherwise PUT `want` expecting `put_status` and tally
  * UPDATED. `want` is borrowed. `label` names the object in messages.
+ * While planning (import --dry-run) nothing is PUT: the outcome goes to
+ * host->plan, an update with the changed fields ("fields:
+ * access.expires_in, refresh.enabled"), a 404 as a create. A failed PUT
+ * goes to host->fail with the server's reason.
  */
 AMGP_HIDDEN int amgp_restore_singleton(const struct amg_host *h, struct amg_ctx *ctx,
                                        const char *label, const char *path, json_t *want,
                                        long put_status,
                                        json_t *(*current_view)(json_t *current));
+
+/* ---- ABI 1.3 helpers: each works with an older core too ---- */
+
+/* 1 while the run is a plan (host->planning), 0 otherwise or on a core
+ * without planning. */
+AMGP_HIDDEN int amgp_planning(const struct amg_host *h, struct amg_ctx *ctx);
+
+/* Count one object: host->plan while planning, host->tally otherwise.
+ * `detail` may be NULL. */
+AMGP_HIDDEN void amgp_outcome(const struct amg_host *h, struct amg_ctx *ctx,
+                              enum amg_outcome what, const char *object, const char *detail);
+
+/* host->progress when the core has it. */
+AMGP_HIDDEN void amgp_progress(const struct amg_host *h, struct amg_ctx *ctx, long done,
+                               long total);
+
+/* host->fail when the core has it; otherwise an error line and a FAILED
+ * tally. */
+AMGP_HIDDEN void amgp_fail(const struct amg_host *h, struct amg_ctx *ctx, const char *object,
+                           const char *fmt, ...) AMG_PRINTF(4, 5);
+
+/* "fields: a.b, c" naming every member (dotted path into nested objects)
+ * that differs between `current` and `want`, cut with "and N more" to fit
+ * out[size]. */
+AMGP_HIDDEN void amgp_changed_fields(json_t *current, json_t *want, char *out, size_t size);
 
 /* Percent-encode `in` for a query value (RFC 3986 unreserved kept) into
  * out[size]; returns 0, or -1 when it does not fit. */

@@ -130,6 +130,7 @@ static int themes_export(const struct amg_host *h, struct amg_ctx *ctx)
         part = NULL;
         if (rc < 0)
             goto out;
+        amgp_progress(h, ctx, (long)(i + 1), (long)N_PARTS);
     }
     if (carry_logo(h, ctx)) {
         rc = export_logo(h, ctx, doc);
@@ -224,12 +225,14 @@ static int themes_import(const struct amg_host *h, struct amg_ctx *ctx)
 
         if (!want) {
             h->log(ctx, AMG_LOG_INFO, "%s not in the snapshot, left as it is", parts[i].label);
-            h->tally(ctx, AMG_OUT_SKIPPED, 1);
+            amgp_outcome(h, ctx, AMG_OUT_SKIPPED, parts[i].label,
+                         "not in the snapshot: never touched");
             continue;
         }
         /* One failed part must not keep the other from being restored. */
         if (amgp_restore_singleton(h, ctx, parts[i].label, parts[i].path, want, 204, NULL) < 0)
             failed = 1;
+        amgp_progress(h, ctx, (long)(i + 1), (long)N_PARTS);
     }
     /* Snapshots of themes 1.0.0 have no logo. */
     if (json_object_get(doc, "logo")) {

@@ -7,7 +7,11 @@
 #   sim_start NAME TENANT APIKEY [appid-sim args...]
 #                                  start a sim on a free port; sets
 #                                  ${NAME}_URL and ${NAME}_PID (an empty
-#                                  TENANT passes no --tenant)
+#                                  TENANT passes no --tenant). The sim's
+#                                  per-tenant rate limit is off
+#                                  (--rate-limit 0) unless the args give
+#                                  --rate-limit: shell tests send requests
+#                                  back to back, far above 50/s.
 #   sim_stop NAME                  SIGTERM + wait; returns its exit status
 #   iam_token URL APIKEY           print an access token
 #   api METHOD URL TOKEN [BODY]    JSON request; prints the body, sets
@@ -69,7 +73,7 @@ sim_start() {
         set -- --tenant "$_amg_tenant" "$@"
     fi
     APPID_SIM_API_KEY=$_amg_key "$top_builddir/sim/appid-sim" --port 0 \
-        --port-file "$_amg_fifo" "$@" \
+        --port-file "$_amg_fifo" --rate-limit 0 "$@" \
         >"$AMG_TMP/$_amg_name.out" 2>"$AMG_TMP/$_amg_name.err" &
     _amg_pid=$!
     eval "${_amg_name}_PID=$_amg_pid"

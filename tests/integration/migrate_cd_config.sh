@@ -169,7 +169,9 @@ for p in config/idps/cloud_directory config/idps/facebook config/idps/google con
 done
 report=$(ls -t "$AMG_TMP"/snapshots/reports/import-third-*.json | head -n 1)
 check "--only idps:idp=saml: one object updated" grep -q '"updated": 1$' "$report"
-expect_eq "--only idps:idp=saml: only the idps plugin ran" "$(grep -c '"plugin":' "$report")" 1
+JT="$top_builddir/tests/jsontool"
+expect_eq "--only idps:idp=saml: the idps plugin ran" "$("$JT" get "$report" '.plugins[0].plugin')" idps
+check "--only idps:idp=saml: no other plugin ran" sh -c "! '$JT' get '$report' '.plugins[1]' >/dev/null 2>&1"
 
 # Exports below go to snapshot directories of their own: two exports in
 # the same second would otherwise want the same snapshot name.

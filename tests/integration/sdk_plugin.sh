@@ -66,4 +66,15 @@ for d in "$top_builddir"/plugins/*/.libs; do nodirs+=(--plugin-dir "$d"); done
 expect_eq "validate without the plugin exits 4" "$rc" 4
 check "the message names the unhandled plugin" grep -q "audit_status" "$AMG_TMP/v.err"
 
+# The example plans a dry run: switch the source off, plan, nothing changes.
+api PUT "$A_URL/management/v4/tenant-a/config/capture_runtime_activity" "$atok" '{"isActive":false}' >/dev/null
+snap2=$("$AMG" "${dirs[@]}" -c "$AMG_TMP/c.conf" -q export --instance a --only audit_status)
+"$AMG" "${dirs[@]}" -c "$AMG_TMP/c.conf" import --instance b --snapshot "$snap2" \
+  --only audit_status --dry-run >"$AMG_TMP/plan.out" 2>&1; rc=$?
+expect_eq "dry run with the example plugin exits 0" "$rc" 0
+check "the example plans an update of isActive" \
+  grep -q "update     audit switch (fields: isActive)" "$AMG_TMP/plan.out"
+expect_eq "the dry run left the target alone" \
+  "$(api GET "$B_URL/management/v4/tenant-b/config/capture_runtime_activity" "$btok")" '{"isActive":true}'
+
 amg_finish

@@ -24,7 +24,7 @@ check "SIGTERM: exit 0" sim_stop s
 check "state file written" test -f "$STATE"
 expect_eq "state file mode 0600" "$(stat -c %a "$STATE")" 600
 check "state file format marker" grep -q '"format": "appid-sim-state"' "$STATE"
-check "state file version" grep -q '"version": 1' "$STATE"
+check "state file version" grep -q '"version": 2' "$STATE"
 check "trustCloudIAMRedirectUris kept in state" grep -q '"trustCloudIAMRedirectUris": true' "$STATE"
 leftovers=$(find "$AMG_TMP" -name 'sim-state.json.tmp.*' | wc -l)
 expect_eq "no temporary files left" "$leftovers" 0
@@ -78,7 +78,7 @@ bad_state() {
 bad_state "truncated JSON" '{"format":"appid-sim-state","version":1,"tenants":{'
 bad_state "not JSON" 'hello'
 bad_state "wrong format" '{"format":"other","version":1,"tenants":{}}'
-bad_state "wrong version" '{"format":"appid-sim-state","version":2,"tenants":{}}'
+bad_state "wrong version" '{"format":"appid-sim-state","version":3,"tenants":{}}'
 bad_state "tenants not an object" '{"format":"appid-sim-state","version":1,"tenants":[]}'
 bad_state "tenant not an object" '{"format":"appid-sim-state","version":1,"tenants":{"t":1}}'
 bad_state "bad tenant id" '{"format":"appid-sim-state","version":1,"tenants":{"a/b":{}}}'

@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define AMG_PLUGIN_ABI_MAJOR 1
-#define AMG_PLUGIN_ABI_MINOR 2
+#define AMG_PLUGIN_ABI_MINOR 3
 #define AMG_PLUGIN_ENTRY_SYMBOL "amg_plugin_entry"
 
 /* Same declaration as jansson's, so this header does not need jansson.h. */
@@ -248,7 +248,46 @@ struct amg_host {
      * value) when it is not set; AMG_EINVAL for an unknown name.
      */
     int (*secret)(struct amg_ctx *ctx, const char *name, const char **value);
+
+    /* ---- ABI 1.3 ---- */
+
+    /*
+     * 1 while the run is a plan (import --dry-run), else 0. While
+     * planning, the core refuses every request other than GET (request,
+     * request_raw and request_pipeline fail with AMG_EINVAL and a logged
+     * error), so a plugin that forgets to check cannot write. A plugin
+     * that plans reads the target, compares, and reports each object with
+     * plan() instead of writing it.
+     */
+    int (*planning)(struct amg_ctx *ctx);
+
+    /*
+     * One planned action: AMG_OUT_CREATED / UPDATED (detail: the changed
+     * fields, e.g. "fields: access.expires_in, refresh.enabled"),
+     * UNCHANGED, SKIPPED (detail says why, e.g. "only in the target: never
+     * touched"), FAILED (detail: why it could not be done). `object` names
+     * the object for an operator ("role admin"); `detail` may be NULL.
+     * Strings are copied. Counted like tally(). Ignored (with a warning)
+     * when not planning.
+     */
+    void (*plan)(struct amg_ctx *ctx, enum amg_outcome what, const char *object,
+                 const char *detail);
+
+    /* Work done so far in this hook: `done` of `total` objects (total -1
+     * when unknown). Cheap: the core throttles what it shows. */
+    void (*progress)(struct amg_ctx *ctx, long done, long total);
+
+    /* One object failed: logs the reason naming the object, records both
+     * in the run report and counts the object FAILED (do not tally it
+     * again). `object` may be NULL for a failure of the whole resource. */
+    void (*fail)(struct amg_ctx *ctx, const char *object, const char *fmt, ...)
+        AMG_PRINTF(3, 4);
 };
+
+/* 1 when the host table `h` has `member` (added in a later minor ABI). */
+#define AMG_HOST_HAS(h, member) \
+    ((h)->struct_size >= offsetof(struct amg_host, member) + sizeof((h)->member) && \
+     (h)->member != NULL)
 
 typedef int (*amg_hook_fn)(const struct amg_host *host, struct amg_ctx *ctx);
 

@@ -1,0 +1,61 @@
+/*
+ * Parts of the engine shared by engine.c (export, validate) and
+ * engine_import.c; not for other modules.
+ */
+#ifndef AMG_ENGINE_PRIV_H
+#define AMG_ENGINE_PRIV_H
+
+#include <time.h>
+#include "engine.h"
+#include "graph.h"
+#include "host.h"
+#include "http.h"
+#include "report.h"
+
+struct amg_snapshot;
+
+struct amg_engine {
+    const struct amg_config *cfg;           /* borrowed */
+    const struct amg_plugin_set *set;       /* borrowed */
+    struct amg_graph_node *nodes;           /* owned; same index as set */
+    size_t *order;                          /* owned; indexes in run order */
+    size_t n;
+    struct amg_run_opts opts;               /* strings borrowed */
+};
+
+/* selected[i] (by set index) for this run; caller frees. AMG_EUSAGE for
+ * an unknown name (logged). */
+int amg_engine_select(struct amg_engine *e, const struct amg_selection *sel,
+                      enum amg_select_mode mode, int **selected);
+
+/* The dependency of plugin `idx` that failed in this run, or NULL. */
+const char *amg_engine_failed_dep(const struct amg_engine *e, size_t idx, const int *failed);
+
+/* Run every selected plugin's validate hook over `snap` before an import;
+ * AMG_ESNAPSHOT (logged) when any problem was found. */
+int amg_engine_preflight(struct amg_engine *e, struct amg_snapshot *snap, const int *selected);
+
+/* Time and request counters around one plugin's hook. */
+struct amg_plugin_run {
+    double started;
+    struct amg_http_stats http0;
+};
+
+/* Start the progress display and the counters for `ctx`'s plugin;
+ * `verb` ("export", "import", "plan") labels the progress line. */
+void amg_engine_run_begin(struct amg_ctx *ctx, const char *verb, struct amg_http *http,
+                          struct amg_plugin_run *run);
+
+/* Stop them and add the plugin's entry to `report` (may be NULL) with
+ * status, note, counts, failures, actions, duration, request counts and,
+ * on export, the records written. */
+void amg_engine_run_end(struct amg_ctx *ctx, struct amg_report *report, struct amg_http *http,
+                        const struct amg_plugin_run *run, const char *status, const char *note);
+
+/* Final fields (result, exit status, request totals), write the report
+ * unless opts.no_report, and print its path and summary on `out` (NULL:
+ * print nothing). Returns `rc`, or the write error when rc was 0. */
+int amg_engine_report_close(struct amg_engine *e, struct amg_report *report,
+                            struct amg_http *http, int rc, FILE *out);
+
+#endif
