@@ -34,10 +34,16 @@ static int start_export(const struct amg_host *h, struct amg_ctx *ctx, char *id,
     long status = 0;
     int rc;
 
+    /* App ID mails the address when the export is ready or has failed. */
+    if (!email || !*email) {
+        h->log(ctx, AMG_LOG_ERROR, "the bulk export needs plugins.cloud_directory_users."
+               "async_email: the address App ID notifies when the export is ready");
+        return AMG_ECONFIG;
+    }
     rc = h->secret(ctx, "cd_encryption_secret", &secret);
     if (rc < 0)
         return rc;
-    body = json_pack("{s:s, s:s?}", "encryptionSecret", secret, "emailAddress", email);
+    body = json_pack("{s:s, s:s}", "encryptionSecret", secret, "emailAddress", email);
     if (!body)
         return AMG_ENOMEM;
     rc = h->request(ctx, "POST", "/cloud_directory/export/all", body, &status, &resp);

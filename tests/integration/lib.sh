@@ -40,6 +40,9 @@ amg_setup() {
         exit 99
     fi
     AMG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/amg-it.XXXXXX") || exit 99
+    # Exports of Cloud Directory users need the secret App ID encrypts
+    # password hashes with (cloud_directory.encryption_secret_env).
+    export APPID_CD_ENCRYPTION_SECRET="${APPID_CD_ENCRYPTION_SECRET:-it-cd-encryption-secret-0042}"
     trap amg_cleanup EXIT
     trap 'exit 129' HUP
     trap 'exit 130' INT
