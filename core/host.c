@@ -229,6 +229,18 @@ static void host_action(struct amg_ctx *ctx, const char *fmt, ...)
     amg_log(AMG_LOG_WARN, "[%s] post-restore action: %s", ctx->plugin, msg);
 }
 
+static void host_holds_secrets(struct amg_ctx *ctx, const char *what)
+{
+    if (!what)
+        return;
+    if (!ctx->secrets)
+        ctx->secrets = json_array();
+    if (ctx->secrets)
+        json_array_append_new(ctx->secrets, json_string(what));
+    amg_log(AMG_LOG_INFO, "[%s] the snapshot holds secrets: %s (keep it protected)",
+            ctx->plugin, what);
+}
+
 static int host_request_raw(struct amg_ctx *ctx, const char *method, const char *target,
                             const char *content_type, const void *body, size_t body_len,
                             long *status, char **resp, size_t *resp_len)
@@ -419,6 +431,7 @@ static const struct amg_host host_table = {
     .plan = host_plan,
     .progress = host_progress,
     .fail = host_fail,
+    .holds_secrets = host_holds_secrets,
 };
 
 const struct amg_host *amg_host_table(void)
@@ -438,6 +451,8 @@ void amg_ctx_clear(struct amg_ctx *ctx)
 {
     json_decref(ctx->actions);
     ctx->actions = NULL;
+    json_decref(ctx->secrets);
+    ctx->secrets = NULL;
     json_decref(ctx->failures);
     ctx->failures = NULL;
 }

@@ -36,6 +36,7 @@ struct amg_ctx {
     long problems;                        /* validate: problems reported */
     const struct amg_filter_list *filters; /* borrowed; NULL: no filters */
     json_t *actions;                      /* owned: post-restore actions */
+    json_t *secrets;                      /* owned: what the data holds in clear */
     int wrote;                            /* export: a file was written */
 
     /* ABI 1.3: plan, progress and failures. */

@@ -90,6 +90,9 @@ int amg_report_plugin(struct amg_report *r, const char *plugin, const char *stat
     if (!json_object_get(entry, "post_restore_actions") &&
         json_object_set_new(entry, "post_restore_actions", json_array()) < 0)
         goto fail;
+    if (ctx && ctx->secrets &&
+        json_object_set(entry, "secrets", ctx->secrets) < 0)
+        goto fail;
     if (json_object_set_new(entry, "failures", ctx && ctx->failures ?
                             json_deep_copy(ctx->failures) : json_array()) < 0)
         goto fail;
@@ -334,6 +337,15 @@ void amg_report_print_details(const struct amg_report *r, FILE *out)
         json_array_foreach(json_object_get(entry, "post_restore_actions"), k, v) {
             if (!header++)
                 fprintf(out, "post-restore actions (do these by hand):\n");
+            fprintf(out, "  %s: %s\n", json_string_value(json_object_get(entry, "plugin")),
+                    json_string_value(v));
+        }
+    }
+    header = 0;
+    json_array_foreach(r->plugins, i, entry) {
+        json_array_foreach(json_object_get(entry, "secrets"), k, v) {
+            if (!header++)
+                fprintf(out, "the snapshot holds secrets in clear (keep it protected):\n");
             fprintf(out, "  %s: %s\n", json_string_value(json_object_get(entry, "plugin")),
                     json_string_value(v));
         }

@@ -167,7 +167,8 @@ static int cds_export(const struct amg_host *h, struct amg_ctx *ctx)
     }
     rc = h->snapshot_write(ctx, doc, n);
     if (rc == AMG_OK && dispatcher_has_secret(json_object_get(doc, "email_dispatcher")))
-        h->log(ctx, AMG_LOG_INFO, "snapshot holds email dispatcher secrets");
+        h->holds_secrets(ctx, "email dispatcher credentials (SendGrid API key or custom "
+                         "authorization)");
 out:
     json_decref(doc);
     return rc;

@@ -148,8 +148,12 @@ static int cdu_export(const struct amg_host *h, struct amg_ctx *ctx)
     }
     if (h->records_close(r.out) < 0 && rc == AMG_OK)
         rc = AMG_EIO;
-    if (rc == AMG_OK)
+    if (rc == AMG_OK) {
         h->log(ctx, AMG_LOG_INFO, "%ld users exported", r.written);
+        if (r.written > 0)
+            h->holds_secrets(ctx, "password hashes (encrypted by App ID with the Cloud "
+                             "Directory encryption secret) and personal data");
+    }
     return rc;
 }
 

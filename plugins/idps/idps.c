@@ -66,7 +66,7 @@ static int idps_export(const struct amg_host *h, struct amg_ctx *ctx)
     /* The reference (8.1.2) returns app secrets in clear: the snapshot is
      * as sensitive as the instance's credentials. */
     if (rc == AMG_OK && secrets[0])
-        h->log(ctx, AMG_LOG_INFO, "snapshot holds IdP secrets (%s)", secrets);
+        h->holds_secrets(ctx, secrets);
 out:
     json_decref(doc);
     return rc;

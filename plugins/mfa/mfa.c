@@ -89,8 +89,7 @@ static int mfa_export(const struct amg_host *h, struct amg_ctx *ctx)
         goto out;
     rc = h->snapshot_write(ctx, doc, n);
     if (rc == AMG_OK && holds_secrets(doc))
-        h->log(ctx, AMG_LOG_INFO, "snapshot holds MFA secrets (SMS credentials or extension "
-               "headers)");
+        h->holds_secrets(ctx, "MFA SMS (Nexmo) credentials or extension headers");
 out:
     json_decref(doc);
     return rc;

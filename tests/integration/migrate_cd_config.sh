@@ -133,10 +133,13 @@ expect_eq "target redirect URL is the target's own" \
 check "templates stored for both languages" grep -q '"de":{' "$snap/cloud_directory_settings.json"
 check "unset action URLs are not stored, set ones are" grep -q '"on_reset_password":{"actionUrl"' \
   "$snap/cloud_directory_settings.json"
-check "the log names the IdP secrets" grep -q "snapshot holds IdP secrets (facebook, google)" \
-  "$AMG_TMP/migrate.err"
-check "the log names the dispatcher secrets" grep -q "snapshot holds email dispatcher secrets" \
-  "$AMG_TMP/migrate.err"
+check "the log names the IdP secrets" \
+  grep -q "\[idps\] the snapshot holds secrets: facebook, google" "$AMG_TMP/migrate.err"
+export_report=$(ls -t "$AMG_TMP"/snapshots/reports/export-src-*.json | head -n 1)
+check "the export report names the IdP secrets" grep -q '"facebook, google"' "$export_report"
+check "the export report names the dispatcher secrets" \
+  grep -q '"email dispatcher credentials' "$export_report"
+check "the export report names the MFA secrets" grep -q '"MFA SMS (Nexmo)' "$export_report"
 check "no secret value in the logs" sh -c "! grep -q -e fb-secret-123 -e google-secret-123 \
   -e dispatch-pw-123 -e nexmo-secret-123 -e ext-secret-123 '$AMG_TMP/migrate.err'"
 report=$(ls -t "$AMG_TMP"/snapshots/reports/import-dst-*.json | head -n 1)

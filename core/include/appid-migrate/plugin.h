@@ -282,6 +282,12 @@ struct amg_host {
      * again). `object` may be NULL for a failure of the whole resource. */
     void (*fail)(struct amg_ctx *ctx, const char *object, const char *fmt, ...)
         AMG_PRINTF(3, 4);
+
+    /* Export: the plugin's data holds secrets the API returned in clear
+     * (`what`, e.g. "facebook and google app secrets"; never the secret
+     * itself). The run report lists them so the operator knows the
+     * snapshot must be protected. String copied. */
+    void (*holds_secrets)(struct amg_ctx *ctx, const char *what);
 };
 
 /* 1 when the host table `h` has `member` (added in a later minor ABI). */
