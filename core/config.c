@@ -8,6 +8,7 @@
 #include "config.h"
 #include "config_parse.h"
 #include "log.h"
+#include "mem.h"
 
 #define DEFAULT_SNAPSHOT_DIR "./snapshots"
 #define DEFAULT_CD_SECRET_ENV "APPID_CD_ENCRYPTION_SECRET"
@@ -50,10 +51,10 @@ static char *dir_of(const char *path)
     const char *slash = strrchr(path, '/');
 
     if (!slash)
-        return strdup(".");
+        return amg_strdup(".");
     if (slash == path)
-        return strdup("/");
-    return strndup(path, (size_t)(slash - path));
+        return amg_strdup("/");
+    return amg_strndup(path, (size_t)(slash - path));
 }
 
 int amg_config_default(struct amg_config **out)
@@ -62,12 +63,12 @@ int amg_config_default(struct amg_config **out)
     int rc = AMG_ENOMEM;
 
     *out = NULL;
-    cfg = calloc(1, sizeof(*cfg));
+    cfg = amg_calloc(1, sizeof(*cfg));
     if (!cfg)
         goto out;
-    cfg->snapshot_dir = strdup(DEFAULT_SNAPSHOT_DIR);
-    cfg->cd_secret_env = strdup(DEFAULT_CD_SECRET_ENV);
-    cfg->plugin_options = calloc(1, sizeof(struct amg_plugin_opts));
+    cfg->snapshot_dir = amg_strdup(DEFAULT_SNAPSHOT_DIR);
+    cfg->cd_secret_env = amg_strdup(DEFAULT_CD_SECRET_ENV);
+    cfg->plugin_options = amg_calloc(1, sizeof(struct amg_plugin_opts));
     if (!cfg->snapshot_dir || !cfg->cd_secret_env || !cfg->plugin_options)
         goto out;
     cfg->http.timeout_s = 30;
@@ -111,7 +112,7 @@ int amg_config_load(const char *path, struct amg_config **out)
         goto out;
     rc = AMG_ENOMEM;
     dir = dir_of(path);
-    cfg->path = strdup(path);
+    cfg->path = amg_strdup(path);
     if (!dir || !cfg->path)
         goto out;
     config_set_include_dir(&lc, dir);
@@ -140,7 +141,7 @@ int amg_config_load(const char *path, struct amg_config **out)
 out:
     config_destroy(&lc);
     amg_config_free(cfg);
-    free(dir);
+    amg_free(dir);
     return rc;
 }
 
@@ -154,31 +155,31 @@ void amg_config_free(struct amg_config *cfg)
     for (i = 0; i < cfg->n_instances; i++) {
         struct amg_instance_conf *inst = &cfg->instances[i];
 
-        free(inst->name);
-        free(inst->region);
-        free(inst->endpoint);
-        free(inst->tenant_id);
-        free(inst->api_key_env);
-        free(inst->iam_endpoint);
+        amg_free(inst->name);
+        amg_free(inst->region);
+        amg_free(inst->endpoint);
+        amg_free(inst->tenant_id);
+        amg_free(inst->api_key_env);
+        amg_free(inst->iam_endpoint);
     }
-    free(cfg->instances);
+    amg_free(cfg->instances);
     for (i = 0; i < cfg->n_plugin_dirs; i++)
-        free(cfg->plugin_dirs[i]);
-    free(cfg->plugin_dirs);
+        amg_free(cfg->plugin_dirs[i]);
+    amg_free(cfg->plugin_dirs);
     opts = cfg->plugin_options;
     if (opts) {
         for (i = 0; i < opts->n; i++) {
-            free(opts->v[i].plugin);
-            free(opts->v[i].key);
-            free(opts->v[i].value);
+            amg_free(opts->v[i].plugin);
+            amg_free(opts->v[i].key);
+            amg_free(opts->v[i].value);
         }
-        free(opts->v);
-        free(opts);
+        amg_free(opts->v);
+        amg_free(opts);
     }
-    free(cfg->path);
-    free(cfg->snapshot_dir);
-    free(cfg->cd_secret_env);
-    free(cfg);
+    amg_free(cfg->path);
+    amg_free(cfg->snapshot_dir);
+    amg_free(cfg->cd_secret_env);
+    amg_free(cfg);
 }
 
 const struct amg_instance_conf *amg_config_instance(const struct amg_config *cfg,

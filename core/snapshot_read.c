@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include "fsutil.h"
 #include "log.h"
+#include "mem.h"
 #include "sha256.h"
 #include "snapshot.h"
 
@@ -216,7 +217,7 @@ static int check_listed_files(const char *dir, json_t *files)
                       path, sha, hex);
             bad++;
         }
-        free(path);
+        amg_free(path);
     }
     return bad;
 }
@@ -317,10 +318,10 @@ int amg_snapshot_open(const char *dir, struct amg_snapshot **out)
     if (!dir || !*dir || !out)
         goto out;
     rc = AMG_ENOMEM;
-    s = calloc(1, sizeof(*s));
+    s = amg_calloc(1, sizeof(*s));
     if (!s)
         goto out;
-    s->path = strdup(dir);
+    s->path = amg_strdup(dir);
     mpath = amg_path_join(dir, MANIFEST_NAME);
     if (!s->path || !mpath)
         goto out;
@@ -343,7 +344,7 @@ report:
     s = NULL;
     rc = AMG_OK;
 out:
-    free(mpath);
+    amg_free(mpath);
     amg_snapshot_close(s);
     return rc;
 }
@@ -352,9 +353,9 @@ void amg_snapshot_close(struct amg_snapshot *s)
 {
     if (!s)
         return;
-    free(s->path);
+    amg_free(s->path);
     json_decref(s->manifest);
-    free(s);
+    amg_free(s);
 }
 
 json_t *amg_snapshot_manifest(const struct amg_snapshot *s)
@@ -419,7 +420,7 @@ int amg_snapshot_read_json(struct amg_snapshot *s, const char *plugin, json_t **
     }
     rc = AMG_OK;
 out:
-    free(path);
+    amg_free(path);
     return rc;
 }
 
@@ -457,7 +458,7 @@ int amg_snapshot_read_blob(struct amg_snapshot *s, const char *plugin, const cha
         rc = AMG_ESNAPSHOT;
         goto out;
     }
-    buf = malloc((size_t)bytes + 1);
+    buf = amg_malloc((size_t)bytes + 1);
     if (!buf)
         goto out;
     fp = fopen(path, "rb");
@@ -476,8 +477,8 @@ int amg_snapshot_read_blob(struct amg_snapshot *s, const char *plugin, const cha
 out:
     if (fp)
         fclose(fp);
-    free(buf);
-    free(path);
+    amg_free(buf);
+    amg_free(path);
     return rc;
 }
 
@@ -498,7 +499,7 @@ int amg_snapshot_ndjson_open(struct amg_snapshot *s, const char *plugin,
         goto out;
     }
     rc = AMG_ENOMEM;
-    r = calloc(1, sizeof(*r));
+    r = amg_calloc(1, sizeof(*r));
     if (!r)
         goto out;
     r->expected = (long)json_integer_value(json_object_get(e, "records"));
@@ -577,7 +578,7 @@ void amg_ndjson_reader_close(struct amg_ndjson_reader *r)
         return;
     if (r->fp)
         fclose(r->fp);
-    free(r->line);
-    free(r->path);
-    free(r);
+    free(r->line);     /* getline's buffer: libc memory */
+    amg_free(r->path);
+    amg_free(r);
 }
