@@ -150,10 +150,19 @@ static int dump_cb(const char *buffer, size_t size, void *data)
 /* Serialise `doc` followed by a newline. */
 static int out_dump(struct out_file *f, const json_t *doc, size_t flags)
 {
+    long refused = amg_mem_failures();
+
     if (json_dump_callback(doc, dump_cb, f, flags) != 0) {
-        if (!f->failed)
-            amg_error("%s: cannot serialise JSON", f->path);
-        return f->failed ? AMG_EIO : AMG_EINVAL;
+        if (f->failed)
+            return AMG_EIO;
+        /* jansson does not say why; a refused allocation is not a bad
+         * document (a cycle, or invalid UTF-8 from a _nocheck string). */
+        if (amg_mem_failures() != refused) {
+            amg_error("%s: out of memory while serialising JSON", f->path);
+            return AMG_ENOMEM;
+        }
+        amg_error("%s: cannot serialise JSON", f->path);
+        return AMG_EINVAL;
     }
     return out_write(f, "\n", 1);
 }
@@ -302,8 +311,9 @@ int amg_snapshot_add_plugin(struct amg_snapshot_writer *w, const char *plugin,
         rc = AMG_EEXIST;
         goto out;
     }
+    /* Arguments were checked: json_pack can only run out of memory. */
     rc = json_object_set_new(w->plugins, plugin, json_pack("{s:s}", "version", version))
-         ? AMG_EINVAL : AMG_OK;
+         ? AMG_ENOMEM : AMG_OK;
 out:
     return record_failure(w, rc);
 }
