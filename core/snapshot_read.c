@@ -35,6 +35,24 @@ struct amg_ndjson_reader {
     int status;         /* sticky: a bad line ends the stream */
 };
 
+/* Status for a failed jansson parse of `path`. jansson turns a refused
+ * allocation into whatever parse error it led to ("string expected"),
+ * so the allocation wrappers' count decides; `refused` is
+ * amg_mem_failures() from before the call. Logs the problem. */
+static int parse_failure(const char *path, long refused, const json_error_t *err,
+                         long lineno)
+{
+    if (amg_mem_failures() != refused) {
+        amg_error("%s: out of memory while parsing JSON", path);
+        return AMG_ENOMEM;
+    }
+    if (lineno > 0)
+        amg_error("%s:%ld: column %d: %s", path, lineno, err->column, err->text);
+    else
+        amg_error("%s: line %d: %s", path, err->line, err->text);
+    return AMG_ESNAPSHOT;
+}
+
 /* Split "<plugin>.json", "<plugin>.ndjson" or "<plugin>.<part>.bin";
  * returns the extension (".json", ".ndjson" or ".<part>.bin") or NULL when
  * `name` is not a valid file name. */
@@ -120,8 +138,9 @@ static int check_entry_shape(const char *mpath, size_t idx, json_t *e)
     return bad;
 }
 
-/* Manifest shape, apart from format and version; returns problems. */
-static int check_manifest_shape(const char *mpath, json_t *m)
+/* Manifest shape, apart from format and version: adds the problems
+ * found to *bad. Returns AMG_OK or AMG_ENOMEM. */
+static int check_manifest_shape(const char *mpath, json_t *m, int *bad_out)
 {
     json_t *files = json_object_get(m, "files");
     json_t *plugins = json_object_get(m, "plugins");
@@ -132,9 +151,10 @@ static int check_manifest_shape(const char *mpath, json_t *m)
     json_t *e;
     size_t i;
     int bad = 0;
+    int rc = AMG_ENOMEM;
 
     if (!seen)
-        return 1;
+        goto out;
     if (!json_is_string(json_object_get(m, "created"))) {
         amg_error("%s: \"created\" must be a string", mpath);
         bad++;
@@ -175,21 +195,25 @@ static int check_manifest_shape(const char *mpath, json_t *m)
         if (json_object_get(seen, plug)) {
             amg_error("%s: files[%zu]: second file for plugin %s (%s)", mpath, i, plug, name);
             bad++;
-        } else {
-            json_object_set_new(seen, plug, json_true());
+        } else if (json_object_set_new(seen, plug, json_true()) != 0) {
+            /* A duplicate would go unnoticed. */
+            goto out;
         }
     }
+    rc = AMG_OK;
+out:
+    *bad_out += bad;
     json_decref(seen);
-    return bad;
+    return rc;
 }
 
-/* Listed files: regular, right size, right checksum. */
-static int check_listed_files(const char *dir, json_t *files)
+/* Listed files: regular, right size, right checksum. Adds the problems
+ * found to *bad; returns AMG_OK or AMG_ENOMEM. */
+static int check_listed_files(const char *dir, json_t *files, int *bad)
 {
     char hex[AMG_SHA256_HEX_LEN + 1];
     json_t *e;
     size_t i;
-    int bad = 0;
 
     json_array_foreach(files, i, e) {
         const char *name = json_string_value(json_object_get(e, "name"));
@@ -199,27 +223,27 @@ static int check_listed_files(const char *dir, json_t *files)
         struct stat st;
 
         if (!path)
-            return bad + 1;
+            return AMG_ENOMEM;
         if (lstat(path, &st) != 0) {
             amg_error("%s: listed in the manifest but %s", path, strerror(errno));
-            bad++;
+            (*bad)++;
         } else if (!S_ISREG(st.st_mode)) {
             amg_error("%s: not a regular file", path);
-            bad++;
+            (*bad)++;
         } else if ((json_int_t)st.st_size != bytes) {
             amg_error("%s: size mismatch (manifest says %" JSON_INTEGER_FORMAT
                       " bytes, file has %lld)", path, bytes, (long long)st.st_size);
-            bad++;
+            (*bad)++;
         } else if (amg_sha256_file(path, hex) != AMG_OK) {
-            bad++;
+            (*bad)++;
         } else if (strcmp(hex, sha) != 0) {
             amg_error("%s: checksum mismatch (manifest says %s, file has %s)",
                       path, sha, hex);
-            bad++;
+            (*bad)++;
         }
         amg_free(path);
     }
-    return bad;
+    return AMG_OK;
 }
 
 static int is_listed(json_t *files, const char *name)
@@ -265,6 +289,7 @@ static int load_manifest(const char *mpath, json_t **out)
     json_t *ver;
     const char *format;
     FILE *fp = NULL;
+    long refused;
     int rc = AMG_ESNAPSHOT;
 
     fp = fopen(mpath, "re");
@@ -275,9 +300,10 @@ static int load_manifest(const char *mpath, json_t **out)
                   e == ENOENT ? " (is this a snapshot directory?)" : "");
         goto out;
     }
+    refused = amg_mem_failures();
     m = json_loadf(fp, JSON_REJECT_DUPLICATES, &err);
     if (!m) {
-        amg_error("%s: line %d: %s", mpath, err.line, err.text);
+        rc = parse_failure(mpath, refused, &err, 0);
         goto out;
     }
     format = json_string_value(json_object_get(m, "format"));
@@ -328,16 +354,20 @@ int amg_snapshot_open(const char *dir, struct amg_snapshot **out)
     rc = load_manifest(mpath, &s->manifest);
     if (rc)
         goto out;
-    rc = AMG_ESNAPSHOT;
-    bad = check_manifest_shape(mpath, s->manifest);
-    if (bad)
-        goto report;
+    bad = 0;
+    rc = check_manifest_shape(mpath, s->manifest, &bad);
+    if (rc)
+        goto out;
     /* Only a well-formed list can be checked against the directory. */
-    bad += check_listed_files(dir, json_object_get(s->manifest, "files"));
-    bad += check_unlisted(dir, json_object_get(s->manifest, "files"));
-report:
+    if (!bad) {
+        rc = check_listed_files(dir, json_object_get(s->manifest, "files"), &bad);
+        if (rc)
+            goto out;
+        bad += check_unlisted(dir, json_object_get(s->manifest, "files"));
+    }
     if (bad) {
         amg_error("%s: invalid snapshot (%d problem%s)", dir, bad, bad == 1 ? "" : "s");
+        rc = AMG_ESNAPSHOT;
         goto out;
     }
     *out = s;
@@ -397,6 +427,7 @@ int amg_snapshot_read_json(struct amg_snapshot *s, const char *plugin, json_t **
     json_error_t err;
     json_t *e;
     char *path = NULL;
+    long refused;
     int rc = AMG_EINVAL;
 
     if (doc)
@@ -412,10 +443,10 @@ int amg_snapshot_read_json(struct amg_snapshot *s, const char *plugin, json_t **
     path = amg_path_join(s->path, json_string_value(json_object_get(e, "name")));
     if (!path)
         goto out;
+    refused = amg_mem_failures();
     *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
     if (!*doc) {
-        amg_error("%s: line %d: %s", path, err.line, err.text);
-        rc = AMG_ESNAPSHOT;
+        rc = parse_failure(path, refused, &err, 0);
         goto out;
     }
     rc = AMG_OK;
@@ -531,6 +562,7 @@ int amg_ndjson_next(struct amg_ndjson_reader *r, json_t **rec)
 {
     json_error_t err;
     json_t *v;
+    long refused;
     ssize_t n;
 
     if (rec)
@@ -557,12 +589,11 @@ int amg_ndjson_next(struct amg_ndjson_reader *r, json_t **rec)
     r->lineno++;
     if (r->line[n - 1] != '\n')
         return bad_line(r, "truncated line (no newline at end of file)");
+    refused = amg_mem_failures();
     v = json_loadb(r->line, (size_t)n - 1, JSON_REJECT_DUPLICATES, &err);
     if (!v) {
-        char reason[sizeof(err.text) + 32];
-
-        snprintf(reason, sizeof(reason), "column %d: %s", err.column, err.text);
-        return bad_line(r, reason);
+        r->status = parse_failure(r->path, refused, &err, r->lineno);
+        return r->status;
     }
     if (!json_is_object(v)) {
         json_decref(v);
