@@ -83,30 +83,19 @@ out:
     return rc;
 }
 
-int amg_config_load(const char *path, struct amg_config **out)
+/* Read `text` (NULL: the file `path`) with libconfig and validate it;
+ * `path` names the input in messages and gives the directory relative
+ * paths are resolved against. */
+static int load(const char *path, const char *text, struct amg_config **out)
 {
     struct amg_config *cfg = NULL;
     char *dir = NULL;
-    struct stat st;
     config_t lc;
     int errors = 0;
+    int ok;
     int rc;
 
-    *out = NULL;
-    if (!path || !*path)
-        return AMG_EINVAL;
     config_init(&lc);
-    /* Checked here because libconfig reports only "file I/O error". */
-    if (stat(path, &st) != 0) {
-        amg_error("cannot read config file %s: %s", path, strerror(errno));
-        rc = AMG_EIO;
-        goto out;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        amg_error("cannot read config file %s: it is a directory", path);
-        rc = AMG_EIO;
-        goto out;
-    }
     rc = amg_config_default(&cfg);
     if (rc)
         goto out;
@@ -116,7 +105,8 @@ int amg_config_load(const char *path, struct amg_config **out)
     if (!dir || !cfg->path)
         goto out;
     config_set_include_dir(&lc, dir);
-    if (!config_read_file(&lc, path)) {
+    ok = text ? config_read_string(&lc, text) : config_read_file(&lc, path);
+    if (!ok) {
         if (config_error_type(&lc) == CONFIG_ERR_FILE_IO) {
             amg_error("cannot read config file %s: %s", path, strerror(errno));
             rc = AMG_EIO;
@@ -143,6 +133,33 @@ out:
     amg_config_free(cfg);
     amg_free(dir);
     return rc;
+}
+
+int amg_config_load(const char *path, struct amg_config **out)
+{
+    struct stat st;
+
+    *out = NULL;
+    if (!path || !*path)
+        return AMG_EINVAL;
+    /* Checked here because libconfig reports only "file I/O error". */
+    if (stat(path, &st) != 0) {
+        amg_error("cannot read config file %s: %s", path, strerror(errno));
+        return AMG_EIO;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        amg_error("cannot read config file %s: it is a directory", path);
+        return AMG_EIO;
+    }
+    return load(path, NULL, out);
+}
+
+int amg_config_load_string(const char *text, const char *name, struct amg_config **out)
+{
+    *out = NULL;
+    if (!text || !name || !*name)
+        return AMG_EINVAL;
+    return load(name, text, out);
 }
 
 void amg_config_free(struct amg_config *cfg)

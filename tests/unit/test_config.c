@@ -549,6 +549,48 @@ static void test_include_relative_to_config(void)
     free(path);
 }
 
+/* Text in memory: validated like a file, named `name` in messages, with
+ * relative paths resolved against name's directory. */
+static void test_load_string(void)
+{
+    struct amg_config *cfg = NULL;
+    char *log;
+
+    capture_start();
+    CU_ASSERT_EQUAL(amg_config_load_string("snapshot_dir = \"out\";\nplugin_dir = \"p\";\n"
+                                           "instances = { a = { region = \"eu-gb\"; "
+                                           "tenant_id = \"t\"; }; };\n",
+                                           "/etc/amg/mem.conf", &cfg), AMG_OK);
+    log = capture_end();
+    CU_ASSERT_STRING_EQUAL(log, "");
+    free(log);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+    CU_ASSERT_STRING_EQUAL(cfg->path, "/etc/amg/mem.conf");
+    CU_ASSERT_STRING_EQUAL(cfg->snapshot_dir, "/etc/amg/out");
+    CU_ASSERT_EQUAL_FATAL(cfg->n_plugin_dirs, 1);
+    CU_ASSERT_STRING_EQUAL(cfg->plugin_dirs[0], "/etc/amg/p");
+    CU_ASSERT_EQUAL_FATAL(cfg->n_instances, 1);
+    CU_ASSERT_STRING_EQUAL(cfg->instances[0].endpoint, "https://eu-gb.appid.cloud.ibm.com");
+    amg_config_free(cfg);
+
+    cfg = &sentinel;
+    capture_start();
+    CU_ASSERT_EQUAL(amg_config_load_string("http = {\n  retries = -1;\n};\n", "inline",
+                                           &cfg), AMG_ECONFIG);
+    log = capture_end();
+    CU_ASSERT_PTR_NULL(cfg);
+    CU_ASSERT(logged_at(log, "inline", 2, "http.retries = -1 is out of range"));
+    free(log);
+
+    capture_start();
+    CU_ASSERT_EQUAL(amg_config_load_string("a = ;\n", "inline", &cfg), AMG_ECONFIG);
+    log = capture_end();
+    CU_ASSERT(logged_at(log, "inline", 1, "syntax error"));
+    free(log);
+    CU_ASSERT_EQUAL(amg_config_load_string(NULL, "inline", &cfg), AMG_EINVAL);
+    CU_ASSERT_EQUAL(amg_config_load_string("", "", &cfg), AMG_EINVAL);
+}
+
 static int suite_setup(void)
 {
     tmpdir = amg_test_tmpdir();
@@ -567,6 +609,7 @@ static const struct amg_test tests[] = {
     { "regions", test_regions },
     { "API key from environment", test_api_key },
     { "include relative to config", test_include_relative_to_config },
+    { "configuration text in memory", test_load_string },
     { NULL, NULL },
 };
 
