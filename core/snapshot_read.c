@@ -282,12 +282,10 @@ static int check_unlisted(const char *dir, json_t *files)
     return bad;
 }
 
+/* Parse manifest.json at `mpath`; new reference in *out. */
 static int load_manifest(const char *mpath, json_t **out)
 {
     json_error_t err;
-    json_t *m = NULL;
-    json_t *ver;
-    const char *format;
     FILE *fp = NULL;
     long refused;
     int rc = AMG_ESNAPSHOT;
@@ -301,18 +299,28 @@ static int load_manifest(const char *mpath, json_t **out)
         goto out;
     }
     refused = amg_mem_failures();
-    m = json_loadf(fp, JSON_REJECT_DUPLICATES, &err);
-    if (!m) {
+    *out = json_loadf(fp, JSON_REJECT_DUPLICATES, &err);
+    if (!*out) {
         rc = parse_failure(mpath, refused, &err, 0);
         goto out;
     }
-    format = json_string_value(json_object_get(m, "format"));
+    rc = AMG_OK;
+out:
+    if (fp)
+        fclose(fp);
+    return rc;
+}
+
+static int check_format(const char *mpath, json_t *m)
+{
+    const char *format = json_string_value(json_object_get(m, "format"));
+    json_t *ver = json_object_get(m, "format_version");
+
     if (!format || strcmp(format, AMG_SNAPSHOT_FORMAT) != 0) {
         amg_error("%s: not an appid-migrate snapshot (format is not \"%s\")",
                   mpath, AMG_SNAPSHOT_FORMAT);
-        goto out;
+        return AMG_ESNAPSHOT;
     }
-    ver = json_object_get(m, "format_version");
     if (!json_is_integer(ver) || json_integer_value(ver) != AMG_SNAPSHOT_FORMAT_VERSION) {
         if (json_is_integer(ver))
             amg_error("%s: unsupported snapshot format version %" JSON_INTEGER_FORMAT
@@ -320,15 +328,63 @@ static int load_manifest(const char *mpath, json_t **out)
                       AMG_SNAPSHOT_FORMAT_VERSION);
         else
             amg_error("%s: format_version must be an integer", mpath);
+        return AMG_ESNAPSHOT;
+    }
+    return AMG_OK;
+}
+
+/* Everything amg_snapshot_open() checks once the manifest `m` (read from
+ * `mpath`) is parsed: format, shape, and the files of `dir`. */
+static int check_manifest(const char *dir, const char *mpath, json_t *m)
+{
+    json_t *files = json_object_get(m, "files");
+    int bad = 0;
+    int rc;
+
+    rc = check_format(mpath, m);
+    if (rc)
+        return rc;
+    rc = check_manifest_shape(mpath, m, &bad);
+    if (rc)
+        return rc;
+    /* Only a well-formed list can be checked against the directory. */
+    if (!bad) {
+        rc = check_listed_files(dir, files, &bad);
+        if (rc)
+            return rc;
+        bad += check_unlisted(dir, files);
+    }
+    if (bad) {
+        amg_error("%s: invalid snapshot (%d problem%s)", dir, bad, bad == 1 ? "" : "s");
+        return AMG_ESNAPSHOT;
+    }
+    return AMG_OK;
+}
+
+int amg_snapshot_check_manifest(const char *dir, const char *text, size_t len)
+{
+    json_error_t err;
+    json_t *m = NULL;
+    char *mpath = NULL;
+    long refused;
+    int rc = AMG_EINVAL;
+
+    if (!dir || !*dir || (!text && len))
+        goto out;
+    rc = AMG_ENOMEM;
+    mpath = amg_path_join(dir, MANIFEST_NAME);
+    if (!mpath)
+        goto out;
+    refused = amg_mem_failures();
+    m = json_loadb(text ? text : "", len, JSON_REJECT_DUPLICATES, &err);
+    if (!m) {
+        rc = parse_failure(mpath, refused, &err, 0);
         goto out;
     }
-    *out = m;
-    m = NULL;
-    rc = AMG_OK;
+    rc = check_manifest(dir, mpath, m);
 out:
-    if (fp)
-        fclose(fp);
     json_decref(m);
+    amg_free(mpath);
     return rc;
 }
 
@@ -336,7 +392,6 @@ int amg_snapshot_open(const char *dir, struct amg_snapshot **out)
 {
     struct amg_snapshot *s = NULL;
     char *mpath = NULL;
-    int bad;
     int rc = AMG_EINVAL;
 
     if (out)
@@ -354,25 +409,11 @@ int amg_snapshot_open(const char *dir, struct amg_snapshot **out)
     rc = load_manifest(mpath, &s->manifest);
     if (rc)
         goto out;
-    bad = 0;
-    rc = check_manifest_shape(mpath, s->manifest, &bad);
+    rc = check_manifest(dir, mpath, s->manifest);
     if (rc)
         goto out;
-    /* Only a well-formed list can be checked against the directory. */
-    if (!bad) {
-        rc = check_listed_files(dir, json_object_get(s->manifest, "files"), &bad);
-        if (rc)
-            goto out;
-        bad += check_unlisted(dir, json_object_get(s->manifest, "files"));
-    }
-    if (bad) {
-        amg_error("%s: invalid snapshot (%d problem%s)", dir, bad, bad == 1 ? "" : "s");
-        rc = AMG_ESNAPSHOT;
-        goto out;
-    }
     *out = s;
     s = NULL;
-    rc = AMG_OK;
 out:
     amg_free(mpath);
     amg_snapshot_close(s);
@@ -513,11 +554,42 @@ out:
     return rc;
 }
 
+int amg_ndjson_reader_new(FILE *fp, const char *name, long records,
+                          struct amg_ndjson_reader **out)
+{
+    struct amg_ndjson_reader *r = NULL;
+    int rc = AMG_EINVAL;
+
+    if (out)
+        *out = NULL;
+    if (!fp || !name || !out || records < 0)
+        goto out;
+    rc = AMG_ENOMEM;
+    r = amg_calloc(1, sizeof(*r));
+    if (!r)
+        goto out;
+    r->path = amg_strdup(name);
+    if (!r->path)
+        goto out;
+    r->fp = fp;
+    fp = NULL;
+    r->expected = records;
+    *out = r;
+    r = NULL;
+    rc = AMG_OK;
+out:
+    if (fp)
+        fclose(fp);
+    amg_ndjson_reader_close(r);
+    return rc;
+}
+
 int amg_snapshot_ndjson_open(struct amg_snapshot *s, const char *plugin,
                              struct amg_ndjson_reader **out)
 {
-    struct amg_ndjson_reader *r = NULL;
     json_t *e;
+    char *path = NULL;
+    FILE *fp;
     int rc = AMG_EINVAL;
 
     if (out)
@@ -530,24 +602,19 @@ int amg_snapshot_ndjson_open(struct amg_snapshot *s, const char *plugin,
         goto out;
     }
     rc = AMG_ENOMEM;
-    r = amg_calloc(1, sizeof(*r));
-    if (!r)
+    path = amg_path_join(s->path, json_string_value(json_object_get(e, "name")));
+    if (!path)
         goto out;
-    r->expected = (long)json_integer_value(json_object_get(e, "records"));
-    r->path = amg_path_join(s->path, json_string_value(json_object_get(e, "name")));
-    if (!r->path)
-        goto out;
-    r->fp = fopen(r->path, "re");
-    if (!r->fp) {
-        amg_error("%s: cannot open: %s", r->path, strerror(errno));
+    fp = fopen(path, "re");
+    if (!fp) {
+        amg_error("%s: cannot open: %s", path, strerror(errno));
         rc = AMG_EIO;
         goto out;
     }
-    *out = r;
-    r = NULL;
-    rc = AMG_OK;
+    rc = amg_ndjson_reader_new(fp, path,
+                               (long)json_integer_value(json_object_get(e, "records")), out);
 out:
-    amg_ndjson_reader_close(r);
+    amg_free(path);
     return rc;
 }
 
