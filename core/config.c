@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <libconfig.h>
 #include "config.h"
+#include "config_include.h"
 #include "config_parse.h"
 #include "log.h"
 #include "mem.h"
@@ -105,6 +106,9 @@ static int load(const char *path, const char *text, struct amg_config **out)
     if (!dir || !cfg->path)
         goto out;
     config_set_include_dir(&lc, dir);
+    rc = amg_config_check_includes(path, text, dir, &errors);
+    if (rc || errors)
+        goto summary;
     ok = text ? config_read_string(&lc, text) : config_read_file(&lc, path);
     if (!ok) {
         if (config_error_type(&lc) == CONFIG_ERR_FILE_IO) {
@@ -120,6 +124,7 @@ static int load(const char *path, const char *text, struct amg_config **out)
         goto out;
     }
     rc = amg_config_parse(cfg, config_root_setting(&lc), path, dir, &errors);
+summary:
     if (!rc && errors) {
         amg_error("%s: %d error%s in configuration", path, errors, errors == 1 ? "" : "s");
         rc = AMG_ECONFIG;
