@@ -12,6 +12,7 @@
 #include "error.h"
 #include "fsutil.h"
 #include "log.h"
+#include "mem.h"
 
 #define STAMP_LEN (sizeof("YYYYMMDDTHHMMSSZ") - 1)
 
@@ -58,11 +59,11 @@ int amg_catalog_parse_name(const char *name, size_t *instance_len, time_t *creat
 void amg_catalog_free(struct amg_catalog_entry *entries, size_t n)
 {
     for (size_t i = 0; entries && i < n; i++) {
-        free(entries[i].instance);
-        free(entries[i].name);
-        free(entries[i].path);
+        amg_free(entries[i].instance);
+        amg_free(entries[i].name);
+        amg_free(entries[i].path);
     }
-    free(entries);
+    amg_free(entries);
 }
 
 static int newest_first(const void *a, const void *b)
@@ -107,7 +108,7 @@ int amg_catalog_list(const char *snapshot_dir, const char *instance,
             struct amg_catalog_entry *grown;
 
             cap = cap ? cap * 2 : 16;
-            grown = realloc(v, cap * sizeof(*v));
+            grown = amg_realloc(v, cap * sizeof(*v));
             if (!grown) {
                 rc = AMG_ENOMEM;
                 goto out;
@@ -117,8 +118,8 @@ int amg_catalog_list(const char *snapshot_dir, const char *instance,
         e = &v[count];
         memset(e, 0, sizeof(*e));
         e->created = created;
-        e->name = strdup(de->d_name);
-        e->instance = strndup(de->d_name, ilen);
+        e->name = amg_strdup(de->d_name);
+        e->instance = amg_strndup(de->d_name, ilen);
         e->path = amg_path_join(snapshot_dir, de->d_name);
         count++;
         if (!e->name || !e->instance || !e->path) {
@@ -128,9 +129,9 @@ int amg_catalog_list(const char *snapshot_dir, const char *instance,
         /* A file that happens to have a snapshot's name is not one. */
         if (lstat(e->path, &st) != 0 || !S_ISDIR(st.st_mode)) {
             count--;
-            free(e->name);
-            free(e->instance);
-            free(e->path);
+            amg_free(e->name);
+            amg_free(e->instance);
+            amg_free(e->path);
         }
     }
     if (count)

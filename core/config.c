@@ -6,8 +6,10 @@
 #include <sys/stat.h>
 #include <libconfig.h>
 #include "config.h"
+#include "config_include.h"
 #include "config_parse.h"
 #include "log.h"
+#include "mem.h"
 
 #define DEFAULT_SNAPSHOT_DIR "./snapshots"
 #define DEFAULT_CD_SECRET_ENV "APPID_CD_ENCRYPTION_SECRET"
@@ -50,10 +52,10 @@ static char *dir_of(const char *path)
     const char *slash = strrchr(path, '/');
 
     if (!slash)
-        return strdup(".");
+        return amg_strdup(".");
     if (slash == path)
-        return strdup("/");
-    return strndup(path, (size_t)(slash - path));
+        return amg_strdup("/");
+    return amg_strndup(path, (size_t)(slash - path));
 }
 
 int amg_config_default(struct amg_config **out)
@@ -62,12 +64,12 @@ int amg_config_default(struct amg_config **out)
     int rc = AMG_ENOMEM;
 
     *out = NULL;
-    cfg = calloc(1, sizeof(*cfg));
+    cfg = amg_calloc(1, sizeof(*cfg));
     if (!cfg)
         goto out;
-    cfg->snapshot_dir = strdup(DEFAULT_SNAPSHOT_DIR);
-    cfg->cd_secret_env = strdup(DEFAULT_CD_SECRET_ENV);
-    cfg->plugin_options = calloc(1, sizeof(struct amg_plugin_opts));
+    cfg->snapshot_dir = amg_strdup(DEFAULT_SNAPSHOT_DIR);
+    cfg->cd_secret_env = amg_strdup(DEFAULT_CD_SECRET_ENV);
+    cfg->plugin_options = amg_calloc(1, sizeof(struct amg_plugin_opts));
     if (!cfg->snapshot_dir || !cfg->cd_secret_env || !cfg->plugin_options)
         goto out;
     cfg->http.timeout_s = 30;
@@ -82,40 +84,33 @@ out:
     return rc;
 }
 
-int amg_config_load(const char *path, struct amg_config **out)
+/* Read `text` (NULL: the file `path`) with libconfig and validate it;
+ * `path` names the input in messages and gives the directory relative
+ * paths are resolved against. */
+static int load(const char *path, const char *text, struct amg_config **out)
 {
     struct amg_config *cfg = NULL;
     char *dir = NULL;
-    struct stat st;
     config_t lc;
     int errors = 0;
+    int ok;
     int rc;
 
-    *out = NULL;
-    if (!path || !*path)
-        return AMG_EINVAL;
     config_init(&lc);
-    /* Checked here because libconfig reports only "file I/O error". */
-    if (stat(path, &st) != 0) {
-        amg_error("cannot read config file %s: %s", path, strerror(errno));
-        rc = AMG_EIO;
-        goto out;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        amg_error("cannot read config file %s: it is a directory", path);
-        rc = AMG_EIO;
-        goto out;
-    }
     rc = amg_config_default(&cfg);
     if (rc)
         goto out;
     rc = AMG_ENOMEM;
     dir = dir_of(path);
-    cfg->path = strdup(path);
+    cfg->path = amg_strdup(path);
     if (!dir || !cfg->path)
         goto out;
     config_set_include_dir(&lc, dir);
-    if (!config_read_file(&lc, path)) {
+    rc = amg_config_check_includes(path, text, dir, &errors);
+    if (rc || errors)
+        goto summary;
+    ok = text ? config_read_string(&lc, text) : config_read_file(&lc, path);
+    if (!ok) {
         if (config_error_type(&lc) == CONFIG_ERR_FILE_IO) {
             amg_error("cannot read config file %s: %s", path, strerror(errno));
             rc = AMG_EIO;
@@ -129,6 +124,7 @@ int amg_config_load(const char *path, struct amg_config **out)
         goto out;
     }
     rc = amg_config_parse(cfg, config_root_setting(&lc), path, dir, &errors);
+summary:
     if (!rc && errors) {
         amg_error("%s: %d error%s in configuration", path, errors, errors == 1 ? "" : "s");
         rc = AMG_ECONFIG;
@@ -140,8 +136,35 @@ int amg_config_load(const char *path, struct amg_config **out)
 out:
     config_destroy(&lc);
     amg_config_free(cfg);
-    free(dir);
+    amg_free(dir);
     return rc;
+}
+
+int amg_config_load(const char *path, struct amg_config **out)
+{
+    struct stat st;
+
+    *out = NULL;
+    if (!path || !*path)
+        return AMG_EINVAL;
+    /* Checked here because libconfig reports only "file I/O error". */
+    if (stat(path, &st) != 0) {
+        amg_error("cannot read config file %s: %s", path, strerror(errno));
+        return AMG_EIO;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        amg_error("cannot read config file %s: it is a directory", path);
+        return AMG_EIO;
+    }
+    return load(path, NULL, out);
+}
+
+int amg_config_load_string(const char *text, const char *name, struct amg_config **out)
+{
+    *out = NULL;
+    if (!text || !name || !*name)
+        return AMG_EINVAL;
+    return load(name, text, out);
 }
 
 void amg_config_free(struct amg_config *cfg)
@@ -154,31 +177,31 @@ void amg_config_free(struct amg_config *cfg)
     for (i = 0; i < cfg->n_instances; i++) {
         struct amg_instance_conf *inst = &cfg->instances[i];
 
-        free(inst->name);
-        free(inst->region);
-        free(inst->endpoint);
-        free(inst->tenant_id);
-        free(inst->api_key_env);
-        free(inst->iam_endpoint);
+        amg_free(inst->name);
+        amg_free(inst->region);
+        amg_free(inst->endpoint);
+        amg_free(inst->tenant_id);
+        amg_free(inst->api_key_env);
+        amg_free(inst->iam_endpoint);
     }
-    free(cfg->instances);
+    amg_free(cfg->instances);
     for (i = 0; i < cfg->n_plugin_dirs; i++)
-        free(cfg->plugin_dirs[i]);
-    free(cfg->plugin_dirs);
+        amg_free(cfg->plugin_dirs[i]);
+    amg_free(cfg->plugin_dirs);
     opts = cfg->plugin_options;
     if (opts) {
         for (i = 0; i < opts->n; i++) {
-            free(opts->v[i].plugin);
-            free(opts->v[i].key);
-            free(opts->v[i].value);
+            amg_free(opts->v[i].plugin);
+            amg_free(opts->v[i].key);
+            amg_free(opts->v[i].value);
         }
-        free(opts->v);
-        free(opts);
+        amg_free(opts->v);
+        amg_free(opts);
     }
-    free(cfg->path);
-    free(cfg->snapshot_dir);
-    free(cfg->cd_secret_env);
-    free(cfg);
+    amg_free(cfg->path);
+    amg_free(cfg->snapshot_dir);
+    amg_free(cfg->cd_secret_env);
+    amg_free(cfg);
 }
 
 const struct amg_instance_conf *amg_config_instance(const struct amg_config *cfg,

@@ -60,6 +60,12 @@ struct amg_config {
  */
 int amg_config_load(const char *path, struct amg_config **out);
 
+/* The same for configuration text in memory (tests, fuzzing). `name`
+ * stands for the file name in messages, and relative paths (snapshot_dir,
+ * plugin_dir, @include) are resolved against its directory, "." for a
+ * bare name. Both borrowed. */
+int amg_config_load_string(const char *text, const char *name, struct amg_config **out);
+
 /* A config with defaults and no instances, for commands that need no
  * file (validate, plugins). Caller frees. */
 int amg_config_default(struct amg_config **out);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "config_parse.h"
 #include "log.h"
+#include "mem.h"
 
 /* App ID blocks an instance for 30 s above this rate (reference section 1). */
 #define APPID_RATE_LIMIT 50.0
@@ -119,16 +120,16 @@ static char *resolve_path(const struct loader *ld, const char *value)
     char *out;
 
     if (value[0] == '/' || strcmp(ld->dir, ".") == 0)
-        return strdup(value);
+        return amg_strdup(value);
     while (value[0] == '.' && value[1] == '/')
         value += 2;
     if (strcmp(value, ".") == 0)
         value += 1;
     dlen = strlen(ld->dir);
     if (!*value)
-        return strdup(ld->dir);
+        return amg_strdup(ld->dir);
     len = dlen + 1 + strlen(value) + 1;
-    out = malloc(len);
+    out = amg_malloc(len);
     if (out)
         snprintf(out, len, "%s%s%s", ld->dir,
                  ld->dir[dlen - 1] == '/' ? "" : "/", value);
@@ -147,11 +148,11 @@ void amg_config_source_name(const char *path, const char *dir, const char *file,
 /* Replace *dst by a copy of src. */
 static int set_str(char **dst, const char *src)
 {
-    char *copy = strdup(src);
+    char *copy = amg_strdup(src);
 
     if (!copy)
         return AMG_ENOMEM;
-    free(*dst);
+    amg_free(*dst);
     *dst = copy;
     return AMG_OK;
 }
@@ -285,7 +286,7 @@ static int parse_instances(struct loader *ld, const config_setting_t *s)
     n = config_setting_length(s);
     if (n == 0)
         return AMG_OK;
-    cfg->instances = calloc((size_t)n, sizeof(*cfg->instances));
+    cfg->instances = amg_calloc((size_t)n, sizeof(*cfg->instances));
     if (!cfg->instances)
         return AMG_ENOMEM;
     for (i = 0; i < n && !rc; i++) {
@@ -324,7 +325,7 @@ static int parse_snapshot_dir(struct loader *ld, const config_setting_t *s)
     path = resolve_path(ld, value);
     if (!path)
         return AMG_ENOMEM;
-    free(ld->cfg->snapshot_dir);
+    amg_free(ld->cfg->snapshot_dir);
     ld->cfg->snapshot_dir = path;
     return AMG_OK;
 }
@@ -361,7 +362,7 @@ static int parse_plugin_dir(struct loader *ld, const config_setting_t *s)
     n = is_list ? config_setting_length(s) : 1;
     if (n == 0)
         return AMG_OK;
-    ld->cfg->plugin_dirs = calloc((size_t)n, sizeof(char *));
+    ld->cfg->plugin_dirs = amg_calloc((size_t)n, sizeof(char *));
     if (!ld->cfg->plugin_dirs)
         return AMG_ENOMEM;
     if (!is_list)
@@ -495,16 +496,16 @@ static char *format_option(struct loader *ld, const config_setting_t *s, const c
 
     switch (config_setting_type(s)) {
     case CONFIG_TYPE_STRING:
-        return strdup(config_setting_get_string(s));
+        return amg_strdup(config_setting_get_string(s));
     case CONFIG_TYPE_INT:
     case CONFIG_TYPE_INT64:
         snprintf(buf, sizeof(buf), "%lld", config_setting_get_int64(s));
-        return strdup(buf);
+        return amg_strdup(buf);
     case CONFIG_TYPE_FLOAT:
         snprintf(buf, sizeof(buf), "%g", config_setting_get_float(s));
-        return strdup(buf);
+        return amg_strdup(buf);
     case CONFIG_TYPE_BOOL:
-        return strdup(config_setting_get_bool(s) ? "true" : "false");
+        return amg_strdup(config_setting_get_bool(s) ? "true" : "false");
     default:
         want_type(ld, s, where, 0, "a string, number or boolean");
         *rc = AMG_OK;
@@ -531,8 +532,8 @@ static int parse_plugin_options(struct loader *ld, const config_setting_t *grp,
                 return rc;
             continue;
         }
-        o->plugin = strdup(plugin);
-        o->key = strdup(config_setting_name(s));
+        o->plugin = amg_strdup(plugin);
+        o->key = amg_strdup(config_setting_name(s));
         opts->n++;
         if (!o->plugin || !o->key)
             return AMG_ENOMEM;
@@ -556,7 +557,7 @@ static int parse_plugins(struct loader *ld, const config_setting_t *s)
             total += (size_t)config_setting_length(grp);
     }
     if (total > 0) {
-        opts->v = calloc(total, sizeof(*opts->v));
+        opts->v = amg_calloc(total, sizeof(*opts->v));
         if (!opts->v)
             return AMG_ENOMEM;
     }

@@ -5,6 +5,7 @@
 #include "filter.h"
 #include "error.h"
 #include "log.h"
+#include "mem.h"
 
 struct amg_filter_cond {
     char *field;
@@ -35,13 +36,13 @@ static void list_clear(struct amg_filter_list *l)
 
     for (i = 0; i < l->n; i++) {
         for (j = 0; j < l->items[i].n; j++) {
-            free(l->items[i].conds[j].field);
-            free(l->items[i].conds[j].glob);
+            amg_free(l->items[i].conds[j].field);
+            amg_free(l->items[i].conds[j].glob);
         }
-        free(l->items[i].conds);
+        amg_free(l->items[i].conds);
     }
-    free(l->items);
-    free(l->plugin);
+    amg_free(l->items);
+    amg_free(l->plugin);
 }
 
 void amg_filters_free(struct amg_filters *f)
@@ -52,8 +53,8 @@ void amg_filters_free(struct amg_filters *f)
         return;
     for (i = 0; i < f->n; i++)
         list_clear(&f->lists[i]);
-    free(f->lists);
-    free(f);
+    amg_free(f->lists);
+    amg_free(f);
 }
 
 const struct amg_filter_list *amg_filters_for(const struct amg_filters *f, const char *plugin)
@@ -74,13 +75,13 @@ static struct amg_filter_list *list_get(struct amg_filters *f, const char *plugi
 
     if (l)
         return l;
-    grown = realloc(f->lists, (f->n + 1) * sizeof(*grown));
+    grown = amg_realloc(f->lists, (f->n + 1) * sizeof(*grown));
     if (!grown)
         return NULL;
     f->lists = grown;
     l = &f->lists[f->n];
     memset(l, 0, sizeof(*l));
-    l->plugin = strdup(plugin);
+    l->plugin = amg_strdup(plugin);
     if (!l->plugin)
         return NULL;
     f->n++;
@@ -109,7 +110,7 @@ static char *field_names(const struct amg_plugin *d)
 
     for (const char *const *g = f; g && *g; g++)
         len += strlen(*g) + 2;
-    s = calloc(1, len);
+    s = amg_calloc(1, len);
     for (; s && f && *f; f++)
         used += (size_t)snprintf(s + used, len - used, "%s%s", used ? ", " : "", *f);
     return s;
@@ -124,7 +125,7 @@ static int parse_item(struct amg_filter_list *l, const struct amg_plugin *d, cha
     char *cond;
     char *names;
 
-    items = realloc(l->items, (l->n + 1) * sizeof(*items));
+    items = amg_realloc(l->items, (l->n + 1) * sizeof(*items));
     if (!items)
         return AMG_ENOMEM;
     l->items = items;
@@ -146,15 +147,15 @@ static int parse_item(struct amg_filter_list *l, const struct amg_plugin *d, cha
                           cond, names);
             else
                 amg_error("--only %s: this resource type takes no record filters", l->plugin);
-            free(names);
+            amg_free(names);
             return AMG_EUSAGE;
         }
-        conds = realloc(item->conds, (item->n + 1) * sizeof(*conds));
+        conds = amg_realloc(item->conds, (item->n + 1) * sizeof(*conds));
         if (!conds)
             return AMG_ENOMEM;
         item->conds = conds;
-        conds[item->n].field = strdup(cond);
-        conds[item->n].glob = strdup(eq + 1);
+        conds[item->n].field = amg_strdup(cond);
+        conds[item->n].glob = amg_strdup(eq + 1);
         item->n++;
         if (!conds[item->n - 1].field || !conds[item->n - 1].glob)
             return AMG_ENOMEM;
@@ -180,8 +181,8 @@ int amg_filters_parse(const char *only, const char *exclude,
         amg_error("--exclude takes resource types only; record filters go in --only");
         return AMG_EUSAGE;
     }
-    f = calloc(1, sizeof(*f));
-    copy = strdup(only ? only : "");
+    f = amg_calloc(1, sizeof(*f));
+    copy = amg_strdup(only ? only : "");
     if (!f || !copy)
         goto out;
     for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
@@ -216,7 +217,7 @@ int amg_filters_parse(const char *only, const char *exclude,
     rc = AMG_OK;
 out:
     amg_filters_free(f);
-    free(copy);
+    amg_free(copy);
     return rc;
 }
 

@@ -15,11 +15,12 @@
 #include <unistd.h>
 #include "fsutil.h"
 #include "log.h"
+#include "mem.h"
 
 char *amg_path_join(const char *dir, const char *name)
 {
     size_t len = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(len);
+    char *p = amg_malloc(len);
 
     if (p)
         snprintf(p, len, "%s/%s", dir, name);
@@ -63,7 +64,7 @@ int amg_fsync_dir(const char *path)
 /* Existing components keep their mode: the operator may have chosen it. */
 int amg_mkdir_p(const char *path)
 {
-    char *buf = strdup(path);
+    char *buf = amg_strdup(path);
     char *p;
     struct stat st;
     int rc = AMG_EIO;
@@ -99,7 +100,7 @@ int amg_mkdir_p(const char *path)
     }
     rc = AMG_OK;
 out:
-    free(buf);
+    amg_free(buf);
     return rc;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "graph.h"
 #include "log.h"
+#include "mem.h"
 
 #define NONE SIZE_MAX
 
@@ -65,8 +66,8 @@ static int report_cycle(const struct amg_graph_node *nodes, size_t n, const char
     char *text = NULL;
     int rc = AMG_ENOMEM;
 
-    path = calloc(n, sizeof(*path));
-    pos = calloc(n, sizeof(*pos));
+    path = amg_calloc(n, sizeof(*path));
+    pos = amg_calloc(n, sizeof(*pos));
     if (!path || !pos)
         goto out;
     for (i = 0; i < n; i++) {
@@ -96,7 +97,7 @@ static int report_cycle(const struct amg_graph_node *nodes, size_t n, const char
         size += strlen(nodes[path[i]].name) + 4;
     }
     size += strlen(nodes[path[min]].name) + 1;
-    text = malloc(size);
+    text = amg_malloc(size);
     if (!text)
         goto out;
     text[0] = '\0';
@@ -110,9 +111,9 @@ static int report_cycle(const struct amg_graph_node *nodes, size_t n, const char
     amg_error("dependency cycle: %s", text);
     rc = AMG_ECYCLE;
 out:
-    free(path);
-    free(pos);
-    free(text);
+    amg_free(path);
+    amg_free(pos);
+    amg_free(text);
     return rc;
 }
 
@@ -130,8 +131,8 @@ int amg_graph_order(const struct amg_graph_node *nodes, size_t n, size_t *order)
     rc = check_names(nodes, n);
     if (rc)
         return rc;
-    indeg = calloc(n, sizeof(*indeg));
-    done = calloc(n, 1);
+    indeg = amg_calloc(n, sizeof(*indeg));
+    done = amg_calloc(n, 1);
     if (!indeg || !done) {
         rc = AMG_ENOMEM;
         goto out;
@@ -174,15 +175,15 @@ int amg_graph_order(const struct amg_graph_node *nodes, size_t n, size_t *order)
     if (count < n)
         rc = report_cycle(nodes, n, done);
 out:
-    free(indeg);
-    free(done);
+    amg_free(indeg);
+    amg_free(done);
     return rc;
 }
 
 /* Indexes of the nodes in name order. New array, NULL when out of memory. */
 static size_t *sort_by_name(const struct amg_graph_node *nodes, size_t n)
 {
-    size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
+    size_t *idx = amg_malloc((n ? n : 1) * sizeof(*idx));
     size_t i, k;
 
     if (!idx)
@@ -205,7 +206,7 @@ static char *known_names(const struct amg_graph_node *nodes, size_t n, const siz
 
     for (k = 0; k < n; k++)
         size += strlen(nodes[k].name) + 2;
-    text = malloc(size);
+    text = amg_malloc(size);
     if (!text)
         return NULL;
     text[0] = '\0';
@@ -254,7 +255,7 @@ static int mark_list(const struct amg_graph_node *nodes, size_t n, const size_t 
 
             amg_error("unknown resource type '%.*s' in %s (known: %s)", (int)(stop - p), p,
                       option, known ? known : "?");
-            free(known);
+            amg_free(known);
             rc = AMG_EINVAL;
         } else {
             mark[idx] = 1;
@@ -269,7 +270,7 @@ static int mark_list(const struct amg_graph_node *nodes, size_t n, const size_t 
 static int pull_deps(const struct amg_graph_node *nodes, size_t n, const char *excluded,
                      int *sel)
 {
-    char *visited = calloc(n, 1);
+    char *visited = amg_calloc(n, 1);
     size_t i;
 
     if (!visited)
@@ -300,7 +301,7 @@ static int pull_deps(const struct amg_graph_node *nodes, size_t n, const char *e
             amg_info("pulled in '%s': needed by '%s'", *d, nodes[cur].name);
         }
     }
-    free(visited);
+    amg_free(visited);
     return AMG_OK;
 }
 
@@ -340,9 +341,9 @@ int amg_graph_select(const struct amg_graph_node *nodes, size_t n,
     rc = check_names(nodes, n);
     if (rc)
         return rc;
-    only_mark = calloc(n ? n : 1, 1);
-    excl_mark = calloc(n ? n : 1, 1);
-    sel = calloc(n ? n : 1, sizeof(*sel));
+    only_mark = amg_calloc(n ? n : 1, 1);
+    excl_mark = amg_calloc(n ? n : 1, 1);
+    sel = amg_calloc(n ? n : 1, sizeof(*sel));
     by_name = sort_by_name(nodes, n);
     if (!only_mark || !excl_mark || !sel || !by_name) {
         rc = AMG_ENOMEM;
@@ -373,9 +374,9 @@ int amg_graph_select(const struct amg_graph_node *nodes, size_t n,
     for (i = 0; i < n; i++)
         selected[i] = sel[i];
 out:
-    free(only_mark);
-    free(excl_mark);
-    free(sel);
-    free(by_name);
+    amg_free(only_mark);
+    amg_free(excl_mark);
+    amg_free(sel);
+    amg_free(by_name);
     return rc;
 }

@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include "idmap.h"
+#include "mem.h"
 #include "appid-migrate/plugin.h"
 
 struct amg_idmap {
@@ -18,12 +19,12 @@ int amg_idmap_new(struct amg_idmap **out)
     if (!out)
         return AMG_EINVAL;
     *out = NULL;
-    m = calloc(1, sizeof(*m));
+    m = amg_calloc(1, sizeof(*m));
     if (!m)
         return AMG_ENOMEM;
     m->kinds = json_object();
     if (!m->kinds) {
-        free(m);
+        amg_free(m);
         return AMG_ENOMEM;
     }
     *out = m;
@@ -35,7 +36,7 @@ void amg_idmap_free(struct amg_idmap *m)
     if (!m)
         return;
     json_decref(m->kinds);
-    free(m);
+    amg_free(m);
 }
 
 /* jansson refuses strings that are not UTF-8 and reports that the same way

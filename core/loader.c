@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include "loader.h"
 #include "log.h"
+#include "mem.h"
 
 /* Everything a 1.0 plugin provides; later minors only append members. */
 #define ABI_1_0_SIZE (offsetof(struct amg_plugin, validate_fn) + sizeof(amg_hook_fn))
@@ -38,7 +39,7 @@ static void close_handle(void *handle)
 
 struct amg_plugin_set *amg_plugins_new(void)
 {
-    return calloc(1, sizeof(struct amg_plugin_set));
+    return amg_calloc(1, sizeof(struct amg_plugin_set));
 }
 
 void amg_plugins_free(struct amg_plugin_set *set)
@@ -49,10 +50,10 @@ void amg_plugins_free(struct amg_plugin_set *set)
         return;
     for (i = 0; i < set->n; i++) {
         close_handle(set->plugins[i].handle);
-        free(set->plugins[i].path);
+        amg_free(set->plugins[i].path);
     }
-    free(set->plugins);
-    free(set);
+    amg_free(set->plugins);
+    amg_free(set);
 }
 
 const struct amg_loaded_plugin *amg_plugins_find(const struct amg_plugin_set *set,
@@ -154,14 +155,14 @@ static int insert_sorted(struct amg_plugin_set *set, const struct amg_plugin *de
                          const char *path, void *handle)
 {
     struct amg_loaded_plugin *grown;
-    char *copy = strdup(path);
+    char *copy = amg_strdup(path);
     size_t at;
 
     if (!copy)
         return AMG_ENOMEM;
-    grown = realloc(set->plugins, (set->n + 1) * sizeof(*grown));
+    grown = amg_realloc(set->plugins, (set->n + 1) * sizeof(*grown));
     if (!grown) {
-        free(copy);
+        amg_free(copy);
         return AMG_ENOMEM;
     }
     set->plugins = grown;
@@ -280,7 +281,7 @@ static int load_dir(struct amg_plugin_set *set, const char *dir, int *status)
     for (i = 0; i < n && rc != AMG_ENOMEM; i++) {
         size_t len = strlen(dir) + strlen(list[i]->d_name) + 2;
 
-        path = malloc(len);
+        path = amg_malloc(len);
         if (!path) {
             rc = AMG_ENOMEM;
             break;
@@ -293,7 +294,7 @@ static int load_dir(struct amg_plugin_set *set, const char *dir, int *status)
             if (rc && rc != AMG_ENOMEM)
                 *status = worse(*status, rc);
         }
-        free(path);
+        amg_free(path);
         path = NULL;
     }
     for (i = 0; i < n; i++)
@@ -340,11 +341,11 @@ static int add_dir(char ***v, size_t *n, const char *dir, size_t len)
         if (strlen((*v)[i]) == len && strncmp((*v)[i], dir, len) == 0)
             return AMG_OK;
     }
-    grown = realloc(*v, (*n + 2) * sizeof(*grown));
+    grown = amg_realloc(*v, (*n + 2) * sizeof(*grown));
     if (!grown)
         return AMG_ENOMEM;
     *v = grown;
-    grown[*n] = strndup(dir, len);
+    grown[*n] = amg_strndup(dir, len);
     if (!grown[*n])
         return AMG_ENOMEM;
     grown[++*n] = NULL;
@@ -360,7 +361,7 @@ char **amg_plugin_dirs(const char *const *cli_dirs, size_t n_cli,
     size_t i, n = 0;
     int rc = AMG_OK;
 
-    v = calloc(1, sizeof(*v));
+    v = amg_calloc(1, sizeof(*v));
     if (!v)
         return NULL;
     for (i = 0; i < n_cli && !rc; i++)
@@ -379,8 +380,8 @@ char **amg_plugin_dirs(const char *const *cli_dirs, size_t n_cli,
         rc = add_dir(&v, &n, default_dir, strlen(default_dir));
     if (rc) {
         for (i = 0; i < n; i++)
-            free(v[i]);
-        free(v);
+            amg_free(v[i]);
+        amg_free(v);
         return NULL;
     }
     return v;

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <pthread.h>
 #include "log.h"
+#include "mem.h"
 
 #define AMG_LOG_MAX_SECRETS 16
 #define AMG_LOG_LINE_MAX 4096
@@ -45,15 +46,15 @@ int amg_log_add_secret(const char *secret)
     }
     for (i = 0; i < AMG_LOG_MAX_SECRETS; i++) {
         if (!log_secrets[i]) {
-            log_secrets[i] = strdup(secret);
+            log_secrets[i] = amg_strdup(secret);
             rc = log_secrets[i] ? AMG_OK : AMG_ENOMEM;
             goto out;
         }
     }
     /* Full: drop the oldest (an expired token) to make room. */
-    free(log_secrets[0]);
+    amg_free(log_secrets[0]);
     memmove(log_secrets, log_secrets + 1, sizeof(log_secrets[0]) * (AMG_LOG_MAX_SECRETS - 1));
-    log_secrets[AMG_LOG_MAX_SECRETS - 1] = strdup(secret);
+    log_secrets[AMG_LOG_MAX_SECRETS - 1] = amg_strdup(secret);
     rc = log_secrets[AMG_LOG_MAX_SECRETS - 1] ? AMG_OK : AMG_ENOMEM;
 out:
     pthread_mutex_unlock(&log_lock);
@@ -66,7 +67,7 @@ void amg_log_clear_secrets(void)
 
     pthread_mutex_lock(&log_lock);
     for (i = 0; i < AMG_LOG_MAX_SECRETS; i++) {
-        free(log_secrets[i]);
+        amg_free(log_secrets[i]);
         log_secrets[i] = NULL;
     }
     pthread_mutex_unlock(&log_lock);

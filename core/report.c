@@ -7,6 +7,7 @@
 #include "report.h"
 #include "error.h"
 #include "log.h"
+#include "mem.h"
 
 struct amg_report {
     json_t *root;      /* owned */
@@ -37,7 +38,7 @@ int amg_report_new(const char *command, const char *instance, const char *snapsh
     int rc = AMG_ENOMEM;
 
     *out = NULL;
-    r = calloc(1, sizeof(*r));
+    r = amg_calloc(1, sizeof(*r));
     if (!r)
         goto out;
     format_utc(started, when, sizeof(when), 0);
@@ -60,7 +61,7 @@ void amg_report_free(struct amg_report *r)
     if (!r)
         return;
     json_decref(r->root);
-    free(r);
+    amg_free(r);
 }
 
 int amg_report_plugin(struct amg_report *r, const char *plugin, const char *status,
@@ -162,7 +163,7 @@ int amg_report_write(struct amg_report *r, const char *snapshot_dir, time_t fini
     if (json_object_set_new(r->root, "finished", json_string(when)) < 0)
         goto out;
     len = strlen(snapshot_dir) + sizeof("/reports");
-    dir = malloc(len);
+    dir = amg_malloc(len);
     if (!dir)
         goto out;
     snprintf(dir, len, "%s/reports", snapshot_dir);
@@ -174,7 +175,7 @@ int amg_report_write(struct amg_report *r, const char *snapshot_dir, time_t fini
         goto out;
     rc = AMG_ENOMEM;
     len = strlen(dir) + strlen(command) + strlen(instance ? instance : "-") + strlen(stamp) + 16;
-    path = malloc(len);
+    path = amg_malloc(len);
     text = json_dumps(r->root, JSON_INDENT(2) | JSON_SORT_KEYS);
     if (!path || !text)
         goto out;
@@ -205,9 +206,9 @@ int amg_report_write(struct amg_report *r, const char *snapshot_dir, time_t fini
 out:
     if (fd >= 0)
         close(fd);
-    free(text);
-    free(path);
-    free(dir);
+    amg_free(text);
+    amg_free(path);
+    amg_free(dir);
     return rc;
 }
 

@@ -15,6 +15,7 @@
 #include "error.h"
 #include "fsutil.h"
 #include "log.h"
+#include "mem.h"
 #include "sha256.h"
 #include "snapshot.h"
 
@@ -149,10 +150,19 @@ static int dump_cb(const char *buffer, size_t size, void *data)
 /* Serialise `doc` followed by a newline. */
 static int out_dump(struct out_file *f, const json_t *doc, size_t flags)
 {
+    long refused = amg_mem_failures();
+
     if (json_dump_callback(doc, dump_cb, f, flags) != 0) {
-        if (!f->failed)
-            amg_error("%s: cannot serialise JSON", f->path);
-        return f->failed ? AMG_EIO : AMG_EINVAL;
+        if (f->failed)
+            return AMG_EIO;
+        /* jansson does not say why; a refused allocation is not a bad
+         * document (a cycle, or invalid UTF-8 from a _nocheck string). */
+        if (amg_mem_failures() != refused) {
+            amg_error("%s: out of memory while serialising JSON", f->path);
+            return AMG_ENOMEM;
+        }
+        amg_error("%s: cannot serialise JSON", f->path);
+        return AMG_EINVAL;
     }
     return out_write(f, "\n", 1);
 }
@@ -166,7 +176,7 @@ static void out_discard(struct out_file *f)
     f->fp = NULL;
     amg_sha256_free(f->hash);
     f->hash = NULL;
-    free(f->path);
+    amg_free(f->path);
     f->path = NULL;
 }
 
@@ -221,13 +231,13 @@ int amg_snapshot_begin(const char *snapshot_dir, const struct amg_snapshot_sourc
     if (!gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
         goto out;
     rc = AMG_ENOMEM;
-    w = calloc(1, sizeof(*w));
+    w = amg_calloc(1, sizeof(*w));
     if (!w)
         goto out;
     strftime(w->created, sizeof(w->created), "%Y-%m-%dT%H:%M:%SZ", &tm);
     len = strlen(src->instance) + sizeof(stamp) + sizeof(".-.partial");
-    name = malloc(len);
-    w->parent = strdup(snapshot_dir);
+    name = amg_malloc(len);
+    w->parent = amg_strdup(snapshot_dir);
     w->plugins = json_object();
     w->files = json_object();
     w->source = json_pack("{s:s, s:s?, s:s, s:s}", "instance", src->instance,
@@ -276,11 +286,11 @@ int amg_snapshot_begin(const char *snapshot_dir, const struct amg_snapshot_sourc
 out:
     if (w) {
         /* The .partial directory was not created (or removed above). */
-        free(w->partial);
+        amg_free(w->partial);
         w->partial = NULL;
         amg_snapshot_abort(w);
     }
-    free(name);
+    amg_free(name);
     return rc;
 }
 
@@ -301,8 +311,9 @@ int amg_snapshot_add_plugin(struct amg_snapshot_writer *w, const char *plugin,
         rc = AMG_EEXIST;
         goto out;
     }
+    /* Arguments were checked: json_pack can only run out of memory. */
     rc = json_object_set_new(w->plugins, plugin, json_pack("{s:s}", "version", version))
-         ? AMG_EINVAL : AMG_OK;
+         ? AMG_ENOMEM : AMG_OK;
 out:
     return record_failure(w, rc);
 }
@@ -432,11 +443,11 @@ int amg_snapshot_ndjson_create(struct amg_snapshot_writer *w, const char *plugin
     if (rc)
         goto out;
     rc = AMG_ENOMEM;
-    nw = calloc(1, sizeof(*nw));
+    nw = amg_calloc(1, sizeof(*nw));
     if (!nw)
         goto out;
     nw->w = w;
-    nw->plugin = strdup(plugin);
+    nw->plugin = amg_strdup(plugin);
     if (!nw->plugin)
         goto out;
     snprintf(name, sizeof(name), "%s.ndjson", plugin);
@@ -449,8 +460,8 @@ int amg_snapshot_ndjson_create(struct amg_snapshot_writer *w, const char *plugin
 out:
     if (nw) {
         out_discard(&nw->f);
-        free(nw->plugin);
-        free(nw);
+        amg_free(nw->plugin);
+        amg_free(nw);
     }
     return record_failure(w, rc);
 }
@@ -486,8 +497,8 @@ int amg_ndjson_close(struct amg_ndjson_writer *nw)
         rc = fill_slot(nw->w, nw->plugin, ".ndjson", hex, bytes, nw->records);
     record_failure(nw->w, rc);
     nw->w->nw = NULL;
-    free(nw->plugin);
-    free(nw);
+    amg_free(nw->plugin);
+    amg_free(nw);
     return rc;
 }
 
@@ -504,7 +515,7 @@ static int cmp_entry_name(const void *a, const void *b)
 static json_t *sorted_files(const struct amg_snapshot_writer *w)
 {
     size_t n = json_object_size(w->files);
-    json_t **v = calloc(n ? n : 1, sizeof(*v));
+    json_t **v = amg_calloc(n ? n : 1, sizeof(*v));
     json_t *arr = json_array();
     json_t *result = NULL;
     const char *key;
@@ -524,7 +535,7 @@ static json_t *sorted_files(const struct amg_snapshot_writer *w)
     arr = NULL;
 out:
     json_decref(arr);
-    free(v);
+    amg_free(v);
     return result;
 }
 
@@ -563,13 +574,13 @@ out:
 
 static void writer_free(struct amg_snapshot_writer *w)
 {
-    free(w->parent);
-    free(w->partial);
-    free(w->final);
+    amg_free(w->parent);
+    amg_free(w->partial);
+    amg_free(w->final);
     json_decref(w->source);
     json_decref(w->plugins);
     json_decref(w->files);
-    free(w);
+    amg_free(w);
 }
 
 int amg_snapshot_commit(struct amg_snapshot_writer *w, char **final_path)
@@ -610,7 +621,7 @@ int amg_snapshot_commit(struct amg_snapshot_writer *w, char **final_path)
     if (rc)
         goto out;
     if (final_path) {
-        *final_path = strdup(w->final);
+        *final_path = amg_strdup(w->final);
         if (!*final_path) {
             rc = AMG_ENOMEM;
             goto out;
@@ -636,8 +647,8 @@ void amg_snapshot_abort(struct amg_snapshot_writer *w)
         return;
     if (w->nw) {
         out_discard(&w->nw->f);
-        free(w->nw->plugin);
-        free(w->nw);
+        amg_free(w->nw->plugin);
+        amg_free(w->nw);
         w->nw = NULL;
     }
     if (w->partial)

@@ -98,6 +98,12 @@ struct amg_ndjson_reader;
 int amg_snapshot_open(const char *dir, struct amg_snapshot **out);
 void amg_snapshot_close(struct amg_snapshot *s);
 
+/* The checks of amg_snapshot_open() for manifest text `text` (`len`
+ * bytes, borrowed) as if it were <dir>/manifest.json, against the files
+ * of `dir`; nothing is kept. AMG_OK, AMG_ESNAPSHOT (problems logged) or
+ * AMG_ENOMEM. For the fuzz target and tools that vet a manifest. */
+int amg_snapshot_check_manifest(const char *dir, const char *text, size_t len);
+
 /* The manifest (borrowed). */
 json_t *amg_snapshot_manifest(const struct amg_snapshot *s);
 const char *amg_snapshot_path(const struct amg_snapshot *s);
@@ -127,6 +133,13 @@ int amg_snapshot_ndjson_open(struct amg_snapshot *s, const char *plugin,
                              struct amg_ndjson_reader **out);
 int amg_ndjson_next(struct amg_ndjson_reader *r, json_t **rec);
 void amg_ndjson_reader_close(struct amg_ndjson_reader *r);
+
+/* A reader over the open stream `fp` (owned by the reader from the call
+ * on, also when it fails), named `name` in messages, expecting `records`
+ * lines. amg_snapshot_ndjson_open() builds on it; the fuzz target reads
+ * memory through it. */
+int amg_ndjson_reader_new(FILE *fp, const char *name, long records,
+                          struct amg_ndjson_reader **out);
 
 /* Hex sha256 of a file into hex[65]. Implemented in sha256.c. */
 int amg_sha256_file(const char *path, char hex[65]);

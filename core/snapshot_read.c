@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include "fsutil.h"
 #include "log.h"
+#include "mem.h"
 #include "sha256.h"
 #include "snapshot.h"
 
@@ -33,6 +34,24 @@ struct amg_ndjson_reader {
     long expected;      /* "records" from the manifest */
     int status;         /* sticky: a bad line ends the stream */
 };
+
+/* Status for a failed jansson parse of `path`. jansson turns a refused
+ * allocation into whatever parse error it led to ("string expected"),
+ * so the allocation wrappers' count decides; `refused` is
+ * amg_mem_failures() from before the call. Logs the problem. */
+static int parse_failure(const char *path, long refused, const json_error_t *err,
+                         long lineno)
+{
+    if (amg_mem_failures() != refused) {
+        amg_error("%s: out of memory while parsing JSON", path);
+        return AMG_ENOMEM;
+    }
+    if (lineno > 0)
+        amg_error("%s:%ld: column %d: %s", path, lineno, err->column, err->text);
+    else
+        amg_error("%s: line %d: %s", path, err->line, err->text);
+    return AMG_ESNAPSHOT;
+}
 
 /* Split "<plugin>.json", "<plugin>.ndjson" or "<plugin>.<part>.bin";
  * returns the extension (".json", ".ndjson" or ".<part>.bin") or NULL when
@@ -119,8 +138,9 @@ static int check_entry_shape(const char *mpath, size_t idx, json_t *e)
     return bad;
 }
 
-/* Manifest shape, apart from format and version; returns problems. */
-static int check_manifest_shape(const char *mpath, json_t *m)
+/* Manifest shape, apart from format and version: adds the problems
+ * found to *bad. Returns AMG_OK or AMG_ENOMEM. */
+static int check_manifest_shape(const char *mpath, json_t *m, int *bad_out)
 {
     json_t *files = json_object_get(m, "files");
     json_t *plugins = json_object_get(m, "plugins");
@@ -131,9 +151,10 @@ static int check_manifest_shape(const char *mpath, json_t *m)
     json_t *e;
     size_t i;
     int bad = 0;
+    int rc = AMG_ENOMEM;
 
     if (!seen)
-        return 1;
+        goto out;
     if (!json_is_string(json_object_get(m, "created"))) {
         amg_error("%s: \"created\" must be a string", mpath);
         bad++;
@@ -174,21 +195,25 @@ static int check_manifest_shape(const char *mpath, json_t *m)
         if (json_object_get(seen, plug)) {
             amg_error("%s: files[%zu]: second file for plugin %s (%s)", mpath, i, plug, name);
             bad++;
-        } else {
-            json_object_set_new(seen, plug, json_true());
+        } else if (json_object_set_new(seen, plug, json_true()) != 0) {
+            /* A duplicate would go unnoticed. */
+            goto out;
         }
     }
+    rc = AMG_OK;
+out:
+    *bad_out += bad;
     json_decref(seen);
-    return bad;
+    return rc;
 }
 
-/* Listed files: regular, right size, right checksum. */
-static int check_listed_files(const char *dir, json_t *files)
+/* Listed files: regular, right size, right checksum. Adds the problems
+ * found to *bad; returns AMG_OK or AMG_ENOMEM. */
+static int check_listed_files(const char *dir, json_t *files, int *bad)
 {
     char hex[AMG_SHA256_HEX_LEN + 1];
     json_t *e;
     size_t i;
-    int bad = 0;
 
     json_array_foreach(files, i, e) {
         const char *name = json_string_value(json_object_get(e, "name"));
@@ -198,27 +223,27 @@ static int check_listed_files(const char *dir, json_t *files)
         struct stat st;
 
         if (!path)
-            return bad + 1;
+            return AMG_ENOMEM;
         if (lstat(path, &st) != 0) {
             amg_error("%s: listed in the manifest but %s", path, strerror(errno));
-            bad++;
+            (*bad)++;
         } else if (!S_ISREG(st.st_mode)) {
             amg_error("%s: not a regular file", path);
-            bad++;
+            (*bad)++;
         } else if ((json_int_t)st.st_size != bytes) {
             amg_error("%s: size mismatch (manifest says %" JSON_INTEGER_FORMAT
                       " bytes, file has %lld)", path, bytes, (long long)st.st_size);
-            bad++;
+            (*bad)++;
         } else if (amg_sha256_file(path, hex) != AMG_OK) {
-            bad++;
+            (*bad)++;
         } else if (strcmp(hex, sha) != 0) {
             amg_error("%s: checksum mismatch (manifest says %s, file has %s)",
                       path, sha, hex);
-            bad++;
+            (*bad)++;
         }
-        free(path);
+        amg_free(path);
     }
-    return bad;
+    return AMG_OK;
 }
 
 static int is_listed(json_t *files, const char *name)
@@ -257,13 +282,12 @@ static int check_unlisted(const char *dir, json_t *files)
     return bad;
 }
 
+/* Parse manifest.json at `mpath`; new reference in *out. */
 static int load_manifest(const char *mpath, json_t **out)
 {
     json_error_t err;
-    json_t *m = NULL;
-    json_t *ver;
-    const char *format;
     FILE *fp = NULL;
+    long refused;
     int rc = AMG_ESNAPSHOT;
 
     fp = fopen(mpath, "re");
@@ -274,18 +298,29 @@ static int load_manifest(const char *mpath, json_t **out)
                   e == ENOENT ? " (is this a snapshot directory?)" : "");
         goto out;
     }
-    m = json_loadf(fp, JSON_REJECT_DUPLICATES, &err);
-    if (!m) {
-        amg_error("%s: line %d: %s", mpath, err.line, err.text);
+    refused = amg_mem_failures();
+    *out = json_loadf(fp, JSON_REJECT_DUPLICATES, &err);
+    if (!*out) {
+        rc = parse_failure(mpath, refused, &err, 0);
         goto out;
     }
-    format = json_string_value(json_object_get(m, "format"));
+    rc = AMG_OK;
+out:
+    if (fp)
+        fclose(fp);
+    return rc;
+}
+
+static int check_format(const char *mpath, json_t *m)
+{
+    const char *format = json_string_value(json_object_get(m, "format"));
+    json_t *ver = json_object_get(m, "format_version");
+
     if (!format || strcmp(format, AMG_SNAPSHOT_FORMAT) != 0) {
         amg_error("%s: not an appid-migrate snapshot (format is not \"%s\")",
                   mpath, AMG_SNAPSHOT_FORMAT);
-        goto out;
+        return AMG_ESNAPSHOT;
     }
-    ver = json_object_get(m, "format_version");
     if (!json_is_integer(ver) || json_integer_value(ver) != AMG_SNAPSHOT_FORMAT_VERSION) {
         if (json_is_integer(ver))
             amg_error("%s: unsupported snapshot format version %" JSON_INTEGER_FORMAT
@@ -293,15 +328,63 @@ static int load_manifest(const char *mpath, json_t **out)
                       AMG_SNAPSHOT_FORMAT_VERSION);
         else
             amg_error("%s: format_version must be an integer", mpath);
+        return AMG_ESNAPSHOT;
+    }
+    return AMG_OK;
+}
+
+/* Everything amg_snapshot_open() checks once the manifest `m` (read from
+ * `mpath`) is parsed: format, shape, and the files of `dir`. */
+static int check_manifest(const char *dir, const char *mpath, json_t *m)
+{
+    json_t *files = json_object_get(m, "files");
+    int bad = 0;
+    int rc;
+
+    rc = check_format(mpath, m);
+    if (rc)
+        return rc;
+    rc = check_manifest_shape(mpath, m, &bad);
+    if (rc)
+        return rc;
+    /* Only a well-formed list can be checked against the directory. */
+    if (!bad) {
+        rc = check_listed_files(dir, files, &bad);
+        if (rc)
+            return rc;
+        bad += check_unlisted(dir, files);
+    }
+    if (bad) {
+        amg_error("%s: invalid snapshot (%d problem%s)", dir, bad, bad == 1 ? "" : "s");
+        return AMG_ESNAPSHOT;
+    }
+    return AMG_OK;
+}
+
+int amg_snapshot_check_manifest(const char *dir, const char *text, size_t len)
+{
+    json_error_t err;
+    json_t *m = NULL;
+    char *mpath = NULL;
+    long refused;
+    int rc = AMG_EINVAL;
+
+    if (!dir || !*dir || (!text && len))
+        goto out;
+    rc = AMG_ENOMEM;
+    mpath = amg_path_join(dir, MANIFEST_NAME);
+    if (!mpath)
+        goto out;
+    refused = amg_mem_failures();
+    m = json_loadb(text ? text : "", len, JSON_REJECT_DUPLICATES, &err);
+    if (!m) {
+        rc = parse_failure(mpath, refused, &err, 0);
         goto out;
     }
-    *out = m;
-    m = NULL;
-    rc = AMG_OK;
+    rc = check_manifest(dir, mpath, m);
 out:
-    if (fp)
-        fclose(fp);
     json_decref(m);
+    amg_free(mpath);
     return rc;
 }
 
@@ -309,7 +392,6 @@ int amg_snapshot_open(const char *dir, struct amg_snapshot **out)
 {
     struct amg_snapshot *s = NULL;
     char *mpath = NULL;
-    int bad;
     int rc = AMG_EINVAL;
 
     if (out)
@@ -317,33 +399,23 @@ int amg_snapshot_open(const char *dir, struct amg_snapshot **out)
     if (!dir || !*dir || !out)
         goto out;
     rc = AMG_ENOMEM;
-    s = calloc(1, sizeof(*s));
+    s = amg_calloc(1, sizeof(*s));
     if (!s)
         goto out;
-    s->path = strdup(dir);
+    s->path = amg_strdup(dir);
     mpath = amg_path_join(dir, MANIFEST_NAME);
     if (!s->path || !mpath)
         goto out;
     rc = load_manifest(mpath, &s->manifest);
     if (rc)
         goto out;
-    rc = AMG_ESNAPSHOT;
-    bad = check_manifest_shape(mpath, s->manifest);
-    if (bad)
-        goto report;
-    /* Only a well-formed list can be checked against the directory. */
-    bad += check_listed_files(dir, json_object_get(s->manifest, "files"));
-    bad += check_unlisted(dir, json_object_get(s->manifest, "files"));
-report:
-    if (bad) {
-        amg_error("%s: invalid snapshot (%d problem%s)", dir, bad, bad == 1 ? "" : "s");
+    rc = check_manifest(dir, mpath, s->manifest);
+    if (rc)
         goto out;
-    }
     *out = s;
     s = NULL;
-    rc = AMG_OK;
 out:
-    free(mpath);
+    amg_free(mpath);
     amg_snapshot_close(s);
     return rc;
 }
@@ -352,9 +424,9 @@ void amg_snapshot_close(struct amg_snapshot *s)
 {
     if (!s)
         return;
-    free(s->path);
+    amg_free(s->path);
     json_decref(s->manifest);
-    free(s);
+    amg_free(s);
 }
 
 json_t *amg_snapshot_manifest(const struct amg_snapshot *s)
@@ -408,6 +480,7 @@ int amg_snapshot_read_json(struct amg_snapshot *s, const char *plugin, json_t **
     json_error_t err;
     json_t *e;
     char *path = NULL;
+    long refused;
     int rc = AMG_EINVAL;
 
     if (doc)
@@ -423,15 +496,15 @@ int amg_snapshot_read_json(struct amg_snapshot *s, const char *plugin, json_t **
     path = amg_path_join(s->path, json_string_value(json_object_get(e, "name")));
     if (!path)
         goto out;
+    refused = amg_mem_failures();
     *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
     if (!*doc) {
-        amg_error("%s: line %d: %s", path, err.line, err.text);
-        rc = AMG_ESNAPSHOT;
+        rc = parse_failure(path, refused, &err, 0);
         goto out;
     }
     rc = AMG_OK;
 out:
-    free(path);
+    amg_free(path);
     return rc;
 }
 
@@ -469,7 +542,7 @@ int amg_snapshot_read_blob(struct amg_snapshot *s, const char *plugin, const cha
         rc = AMG_ESNAPSHOT;
         goto out;
     }
-    buf = malloc((size_t)bytes + 1);
+    buf = amg_malloc((size_t)bytes + 1);
     if (!buf)
         goto out;
     fp = fopen(path, "rb");
@@ -488,16 +561,47 @@ int amg_snapshot_read_blob(struct amg_snapshot *s, const char *plugin, const cha
 out:
     if (fp)
         fclose(fp);
-    free(buf);
-    free(path);
+    amg_free(buf);
+    amg_free(path);
+    return rc;
+}
+
+int amg_ndjson_reader_new(FILE *fp, const char *name, long records,
+                          struct amg_ndjson_reader **out)
+{
+    struct amg_ndjson_reader *r = NULL;
+    int rc = AMG_EINVAL;
+
+    if (out)
+        *out = NULL;
+    if (!fp || !name || !out || records < 0)
+        goto out;
+    rc = AMG_ENOMEM;
+    r = amg_calloc(1, sizeof(*r));
+    if (!r)
+        goto out;
+    r->path = amg_strdup(name);
+    if (!r->path)
+        goto out;
+    r->fp = fp;
+    fp = NULL;
+    r->expected = records;
+    *out = r;
+    r = NULL;
+    rc = AMG_OK;
+out:
+    if (fp)
+        fclose(fp);
+    amg_ndjson_reader_close(r);
     return rc;
 }
 
 int amg_snapshot_ndjson_open(struct amg_snapshot *s, const char *plugin,
                              struct amg_ndjson_reader **out)
 {
-    struct amg_ndjson_reader *r = NULL;
     json_t *e;
+    char *path = NULL;
+    FILE *fp;
     int rc = AMG_EINVAL;
 
     if (out)
@@ -510,24 +614,19 @@ int amg_snapshot_ndjson_open(struct amg_snapshot *s, const char *plugin,
         goto out;
     }
     rc = AMG_ENOMEM;
-    r = calloc(1, sizeof(*r));
-    if (!r)
+    path = amg_path_join(s->path, json_string_value(json_object_get(e, "name")));
+    if (!path)
         goto out;
-    r->expected = (long)json_integer_value(json_object_get(e, "records"));
-    r->path = amg_path_join(s->path, json_string_value(json_object_get(e, "name")));
-    if (!r->path)
-        goto out;
-    r->fp = fopen(r->path, "re");
-    if (!r->fp) {
-        amg_error("%s: cannot open: %s", r->path, strerror(errno));
+    fp = fopen(path, "re");
+    if (!fp) {
+        amg_error("%s: cannot open: %s", path, strerror(errno));
         rc = AMG_EIO;
         goto out;
     }
-    *out = r;
-    r = NULL;
-    rc = AMG_OK;
+    rc = amg_ndjson_reader_new(fp, path,
+                               (long)json_integer_value(json_object_get(e, "records")), out);
 out:
-    amg_ndjson_reader_close(r);
+    amg_free(path);
     return rc;
 }
 
@@ -542,6 +641,7 @@ int amg_ndjson_next(struct amg_ndjson_reader *r, json_t **rec)
 {
     json_error_t err;
     json_t *v;
+    long refused;
     ssize_t n;
 
     if (rec)
@@ -568,12 +668,11 @@ int amg_ndjson_next(struct amg_ndjson_reader *r, json_t **rec)
     r->lineno++;
     if (r->line[n - 1] != '\n')
         return bad_line(r, "truncated line (no newline at end of file)");
+    refused = amg_mem_failures();
     v = json_loadb(r->line, (size_t)n - 1, JSON_REJECT_DUPLICATES, &err);
     if (!v) {
-        char reason[sizeof(err.text) + 32];
-
-        snprintf(reason, sizeof(reason), "column %d: %s", err.column, err.text);
-        return bad_line(r, reason);
+        r->status = parse_failure(r->path, refused, &err, r->lineno);
+        return r->status;
     }
     if (!json_is_object(v)) {
         json_decref(v);
@@ -589,7 +688,7 @@ void amg_ndjson_reader_close(struct amg_ndjson_reader *r)
         return;
     if (r->fp)
         fclose(r->fp);
-    free(r->line);
-    free(r->path);
-    free(r);
+    free(r->line);     /* getline's buffer: libc memory */
+    amg_free(r->path);
+    amg_free(r);
 }

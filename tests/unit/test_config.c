@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 /* By path: a plain "config.h" would find autoconf's header in the build
  * directory first. */
 #include "config.h"
@@ -549,6 +550,109 @@ static void test_include_relative_to_config(void)
     free(path);
 }
 
+/* libconfig 1.5 exit()s the process when an @include names a directory
+ * ("input in flex scanner failed"); the loader refuses such includes,
+ * nested ones too, with the file and line, before libconfig sees them. */
+static void test_include_not_regular(void)
+{
+    struct amg_config *cfg = &sentinel;
+    char *sub, *inc, *path, *log;
+
+    sub = write_conf("incdir", "");
+    CU_ASSERT_FATAL(remove(sub) == 0 && mkdir(sub, 0700) == 0);
+    path = write_conf("dir.conf", "snapshot_dir = \"/s\";\n  @include \"incdir\"\n");
+    capture_start();
+    CU_ASSERT_EQUAL(amg_config_load(path, &cfg), AMG_ECONFIG);
+    log = capture_end();
+    CU_ASSERT_PTR_NULL(cfg);
+    CU_ASSERT(logged_at(log, path, 2, "@include \"incdir\": is a directory"));
+    free(log);
+    free(path);
+
+    /* One level down, and a device. */
+    inc = write_conf("outer.inc", "http = { retries = 1; };\n@include \"/dev/null\"\n"
+                     "@include \"incdir\"\n");
+    path = write_conf("nested.conf", "@include \"outer.inc\"\n");
+    capture_start();
+    CU_ASSERT_EQUAL(amg_config_load(path, &cfg), AMG_ECONFIG);
+    log = capture_end();
+    CU_ASSERT(logged_at(log, inc, 2, "@include \"/dev/null\": is not a regular file"));
+    CU_ASSERT(logged_at(log, inc, 3, "@include \"incdir\": is a directory"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "2 errors in configuration"));
+    free(log);
+    free(path);
+
+    /* Text in memory is checked the same way. */
+    path = malloc(strlen(tmpdir) + sizeof("/mem.conf"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+    snprintf(path, strlen(tmpdir) + sizeof("/mem.conf"), "%s/mem.conf", tmpdir);
+    capture_start();
+    CU_ASSERT_EQUAL(amg_config_load_string("@include \"incdir\"\n", path, &cfg),
+                    AMG_ECONFIG);
+    log = capture_end();
+    CU_ASSERT(logged_at(log, path, 1, "is a directory"));
+    free(log);
+
+    /* A regular include still works, a commented one is not looked at. */
+    CU_ASSERT(remove(inc) == 0);
+    free(inc);
+    inc = write_conf("ok.inc", "http = { retries = 2; };\n");
+    capture_start();
+    CU_ASSERT_EQUAL(amg_config_load_string("# @include \"incdir\"\n@include \"ok.inc\"\n",
+                                           path, &cfg), AMG_OK);
+    log = capture_end();
+    CU_ASSERT_PTR_NOT_NULL(cfg);
+    CU_ASSERT(cfg && cfg->http.retries == 2);
+    amg_config_free(cfg);
+    free(log);
+    free(path);
+    free(inc);
+    CU_ASSERT(rmdir(sub) == 0);
+    free(sub);
+}
+
+/* Text in memory: validated like a file, named `name` in messages, with
+ * relative paths resolved against name's directory. */
+static void test_load_string(void)
+{
+    struct amg_config *cfg = NULL;
+    char *log;
+
+    capture_start();
+    CU_ASSERT_EQUAL(amg_config_load_string("snapshot_dir = \"out\";\nplugin_dir = \"p\";\n"
+                                           "instances = { a = { region = \"eu-gb\"; "
+                                           "tenant_id = \"t\"; }; };\n",
+                                           "/etc/amg/mem.conf", &cfg), AMG_OK);
+    log = capture_end();
+    CU_ASSERT_STRING_EQUAL(log, "");
+    free(log);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+    CU_ASSERT_STRING_EQUAL(cfg->path, "/etc/amg/mem.conf");
+    CU_ASSERT_STRING_EQUAL(cfg->snapshot_dir, "/etc/amg/out");
+    CU_ASSERT_EQUAL_FATAL(cfg->n_plugin_dirs, 1);
+    CU_ASSERT_STRING_EQUAL(cfg->plugin_dirs[0], "/etc/amg/p");
+    CU_ASSERT_EQUAL_FATAL(cfg->n_instances, 1);
+    CU_ASSERT_STRING_EQUAL(cfg->instances[0].endpoint, "https://eu-gb.appid.cloud.ibm.com");
+    amg_config_free(cfg);
+
+    cfg = &sentinel;
+    capture_start();
+    CU_ASSERT_EQUAL(amg_config_load_string("http = {\n  retries = -1;\n};\n", "inline",
+                                           &cfg), AMG_ECONFIG);
+    log = capture_end();
+    CU_ASSERT_PTR_NULL(cfg);
+    CU_ASSERT(logged_at(log, "inline", 2, "http.retries = -1 is out of range"));
+    free(log);
+
+    capture_start();
+    CU_ASSERT_EQUAL(amg_config_load_string("a = ;\n", "inline", &cfg), AMG_ECONFIG);
+    log = capture_end();
+    CU_ASSERT(logged_at(log, "inline", 1, "syntax error"));
+    free(log);
+    CU_ASSERT_EQUAL(amg_config_load_string(NULL, "inline", &cfg), AMG_EINVAL);
+    CU_ASSERT_EQUAL(amg_config_load_string("", "", &cfg), AMG_EINVAL);
+}
+
 static int suite_setup(void)
 {
     tmpdir = amg_test_tmpdir();
@@ -567,6 +671,8 @@ static const struct amg_test tests[] = {
     { "regions", test_regions },
     { "API key from environment", test_api_key },
     { "include relative to config", test_include_relative_to_config },
+    { "configuration text in memory", test_load_string },
+    { "@include of a directory or device refused", test_include_not_regular },
     { NULL, NULL },
 };
 

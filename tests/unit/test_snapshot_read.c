@@ -414,6 +414,65 @@ static void test_blobs(void)
     free(dir);
 }
 
+/* The manifest checks on text in memory agree with amg_snapshot_open(). */
+static void test_check_manifest_text(void)
+{
+    char *tmp = amg_test_tmpdir();
+    char *final = make_snapshot(tmp);
+    char *text = read_file(final, "manifest.json");
+    char *bad = NULL;
+    char *log;
+    char *p;
+
+    CU_ASSERT_EQUAL(amg_snapshot_check_manifest(final, text, strlen(text)), AMG_OK);
+    /* One digit of a checksum changed: the file no longer matches. */
+    bad = strdup(text);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bad);
+    p = strstr(bad, "\"sha256\": \"");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    p += strlen("\"sha256\": \"");
+    *p = *p == 'a' ? 'b' : 'a';
+    capture_start();
+    CU_ASSERT_EQUAL(amg_snapshot_check_manifest(final, bad, strlen(bad)), AMG_ESNAPSHOT);
+    log = capture_stop();
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "checksum mismatch"));
+    free(log);
+    capture_start();
+    CU_ASSERT_EQUAL(amg_snapshot_check_manifest(final, "{\"format\": 1", 13), AMG_ESNAPSHOT);
+    log = capture_stop();
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "manifest.json: line 1:"));
+    free(log);
+    CU_ASSERT_EQUAL(amg_snapshot_check_manifest(NULL, text, strlen(text)), AMG_EINVAL);
+    free(bad);
+    free(text);
+    free(final);
+    amg_test_rmtree(tmp);
+    free(tmp);
+}
+
+/* A reader over any stream; it owns the stream even when it refuses. */
+static void test_ndjson_reader_on_stream(void)
+{
+    static char data[] = "{\"a\":1}\n{\"a\":2}\n";
+    struct amg_ndjson_reader *r = NULL;
+    FILE *fp = fmemopen(data, strlen(data), "r");
+    json_t *rec = NULL;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    CU_ASSERT_EQUAL_FATAL(amg_ndjson_reader_new(fp, "mem", 2, &r), AMG_OK);
+    CU_ASSERT_EQUAL(amg_ndjson_next(r, &rec), 1);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(rec, "a")), 1);
+    json_decref(rec);
+    CU_ASSERT_EQUAL(amg_ndjson_next(r, &rec), 1);
+    json_decref(rec);
+    CU_ASSERT_EQUAL(amg_ndjson_next(r, &rec), 0);
+    amg_ndjson_reader_close(r);
+    fp = fmemopen(data, strlen(data), "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    CU_ASSERT_EQUAL(amg_ndjson_reader_new(fp, "mem", -1, &r), AMG_EINVAL);
+    CU_ASSERT_PTR_NULL(r);
+}
+
 static const struct amg_test tests[] = {
     { "round trip json + 1000 ndjson records", test_round_trip },
     { "absent plugin files", test_absent_plugin_files },
@@ -422,6 +481,8 @@ static const struct amg_test tests[] = {
     { "read_json reports bad JSON", test_read_json_bad },
     { "ndjson long line", test_ndjson_long_line },
     { "binary parts", test_blobs },
+    { "manifest checks on text", test_check_manifest_text },
+    { "ndjson reader on a stream", test_ndjson_reader_on_stream },
     { NULL, NULL },
 };
 
