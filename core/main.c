@@ -13,6 +13,7 @@
 #include "error.h"
 #include "loader.h"
 #include "log.h"
+#include "mem.h"
 
 static void usage_main(FILE *out)
 {
@@ -105,6 +106,8 @@ int main(int argc, char **argv)
     int c;
     size_t i;
 
+    /* JSON allocations go through the core's wrappers from here on. */
+    amg_mem_init();
     memset(&cli, 0, sizeof(cli));
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+:c:vqhV", opts, NULL)) != -1) {
