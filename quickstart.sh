@@ -49,7 +49,9 @@ build_tree() {
   mkdir -p "$build"
   cd "$build"
   # configure's own probes try to `rm -f core`, which names our core/ folder.
-  [ -f Makefile ] || "$here/configure" -q "$@" 2> >(grep -v "cannot remove 'core'" >&2)
+  # shellcheck disable=SC2086
+  [ -f Makefile ] || "$here/configure" -q ${AMG_CONFIGURE_FLAGS:-} "$@" \
+    2> >(grep -v "cannot remove 'core'" >&2)
   make -s -j"$(nproc)" >/dev/null
 }
 
