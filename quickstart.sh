@@ -12,7 +12,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 build="$here/_build"
 packages=(build-essential autoconf automake libtool pkg-config
           libcurl4-openssl-dev libjansson-dev libconfig-dev libcunit1-dev
-          libmicrohttpd-dev libssl-dev libsodium-dev curl ca-certificates)
+          libmicrohttpd-dev libssl-dev libsodium-dev curl ca-certificates openssl
+          util-linux bc time)
 
 missing_packages() {
   local p

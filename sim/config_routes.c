@@ -1,6 +1,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <openssl/evp.h>
 #include "appid-migrate/plugin.h"
 #include "config_schemas.h"
@@ -61,6 +64,85 @@ static int present_idp_callback(const struct sim_env *env, const char *tenant,
              route->idp);
     return json_object_set_new(obj, "redirectURL", json_string(url)) == 0 ? AMG_OK
                                                                          : AMG_ENOMEM;
+}
+
+/* notAfter of a certificate given as PEM or as bare base64 DER (how SAML
+ * metadata carries it), in epoch seconds; -1 when it does not parse. */
+static long long cert_not_after(const char *text)
+{
+    static const char head[] = "-----BEGIN CERTIFICATE-----\n";
+    static const char tail[] = "\n-----END CERTIFICATE-----\n";
+    char *pem = NULL;
+    BIO *bio = NULL;
+    X509 *x = NULL;
+    struct tm tm;
+    long long when = -1;
+    size_t len = strlen(text);
+
+    if (strstr(text, "-----BEGIN")) {
+        bio = BIO_new_mem_buf(text, (int)len);
+    } else {
+        pem = malloc(sizeof(head) + len + sizeof(tail));
+        if (!pem)
+            return -1;
+        snprintf(pem, sizeof(head) + len + sizeof(tail), "%s%s%s", head, text, tail);
+        bio = BIO_new_mem_buf(pem, -1);
+    }
+    if (bio)
+        x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+    if (x && ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1)
+        when = (long long)timegm(&tm);
+    X509_free(x);
+    BIO_free(bio);
+    free(pem);
+    return when;
+}
+
+/*
+ * SAML: the read-only validation_data App ID computes from the
+ * certificates (reference 8.1.3): index, expiry (epoch milliseconds, like
+ * lockedUntil) and a warning when a certificate cannot be read, has
+ * expired or expires within 30 days.
+ */
+static int present_saml(const struct sim_env *env, const char *tenant,
+                        const struct config_route *route, json_t *obj)
+{
+    json_t *certs = json_object_get(json_object_get(obj, "config"), "certificates");
+    json_t *out = json_array();
+    json_t *c;
+    size_t i;
+    time_t now = time(NULL);
+
+    (void)env;
+    (void)tenant;
+    (void)route;
+    if (!out)
+        return AMG_ENOMEM;
+    json_array_foreach(certs, i, c) {
+        long long exp = json_is_string(c) ? cert_not_after(json_string_value(c)) : -1;
+        json_t *entry = json_pack("{s:I, s:I}", "certificate_index", (json_int_t)i,
+                                  "expiration_timestamp",
+                                  (json_int_t)(exp < 0 ? 0 : exp * 1000));
+
+        if (!entry || json_array_append_new(out, entry) != 0) {
+            json_decref(out);
+            return AMG_ENOMEM;
+        }
+        if (exp < 0)
+            json_object_set_new(entry, "warning",
+                                json_string("the certificate could not be read"));
+        else if (exp <= now)
+            json_object_set_new(entry, "warning", json_string("the certificate has expired"));
+        else if (exp - now < 30 * 86400)
+            json_object_set_new(entry, "warning",
+                                json_string("the certificate expires within 30 days"));
+    }
+    if (!json_object_get(obj, "config")) {
+        json_decref(out);
+        return AMG_OK;
+    }
+    return json_object_set_new(obj, "validation_data", json_pack("{s:o}", "certificates", out))
+           == 0 ? AMG_OK : AMG_ENOMEM;
 }
 
 /*
@@ -189,7 +271,7 @@ static const struct config_route routes[] = {
       .idp = "google" },
     ROUTE("/config/idps/custom", "idp_custom", sim_fields_idp_custom, 200),
     { .path = "/config/idps/saml", .key = "idp_saml", .fields = sim_fields_idp_saml,
-      .put_status = 200, .read_only = ro_saml },
+      .put_status = 200, .read_only = ro_saml, .present = present_saml },
     { .path = "/config/cloud_directory/email_dispatcher", .key = "email_dispatcher",
       .fields = sim_fields_email_dispatcher, .put_status = 200,
       .normalize = check_email_dispatcher },

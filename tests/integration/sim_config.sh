@@ -278,8 +278,21 @@ common_errors $P
 P=/config/idps/saml
 SAML='{"config":{"authnContext":{"class":["urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"],"comparison":"exact"},"certificates":["MIIC"],"entityID":"urn:acme","signInUrl":"https://idp.example/sso","signRequest":false},"isActive":true}'
 expect_get $P '{"isActive":false}'
-expect_put $P "$(printf '%s' "$SAML" | sed 's/}$/,"validation_data":{"certificates":[]}}/')" 200 "$SAML"
-expect_get $P "$SAML"
+# validation_data is read-only: a client's copy is ignored, the sim's own
+# is computed from the certificates ("MIIC" cannot be read).
+SAML_VD=$(printf '%s' "$SAML" | sed 's/}$/,"validation_data":{"certificates":[{"certificate_index":0,"expiration_timestamp":0,"warning":"the certificate could not be read"}]}}/')
+expect_put $P "$(printf '%s' "$SAML" | sed 's/}$/,"validation_data":{"certificates":[]}}/')" 200 "$SAML_VD"
+expect_get $P "$SAML_VD"
+# A real certificate, valid 10 more days: its expiry in epoch ms and a warning.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$AMG_TMP/idp.key" -out "$AMG_TMP/idp.pem" \
+    -days 10 -subj /CN=idp.example >/dev/null 2>&1
+cert=$(sed '1d;$d' "$AMG_TMP/idp.pem" | tr -d '\n')
+not_after=$(date -d "$(openssl x509 -in "$AMG_TMP/idp.pem" -noout -enddate | cut -d= -f2)" +%s)
+api PUT "$T1$P" "$TOKEN" "$(printf '%s' "$SAML" | sed "s|\"MIIC\"|\"$cert\"|")" >/dev/null
+expect_eq "choice: SAML validation_data from a real certificate (epoch ms, 30-day warning)" \
+    "$(printf '%s' "$HTTP_BODY" | grep -o '"validation_data":.*')" \
+    "\"validation_data\":{\"certificates\":[{\"certificate_index\":0,\"expiration_timestamp\":${not_after}000,\"warning\":\"the certificate expires within 30 days\"}]}}"
+api PUT "$T1$P" "$TOKEN" "$SAML" >/dev/null
 expect_reject $P "$(printf '%s' "$SAML" | sed 's/\["MIIC"\]/[]/')" \
     "field 'config.certificates' must have between 1 and 2 elements"
 expect_reject $P "$(printf '%s' "$SAML" | sed 's/\["MIIC"\]/["A","B","C"]/')" \
