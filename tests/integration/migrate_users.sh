@@ -92,6 +92,29 @@ report=$(ls -t "$AMG_TMP"/snapshots/reports/import-dst-*.json | head -n 1)
 check "the id map has every user" test "$(grep -c '"[0-9a-f-]\{36\}": "[0-9a-f-]\{36\}"' "$report")" -ge "$N"
 check "count check logged" grep -q "count check: $N users selected in the snapshot, $N found" "$AMG_TMP/m.err"
 
+# ---- verify: equal after the migration, then a missing role and an extra user ----
+"$AMG" -c "$AMG_TMP/c.conf" -q verify --instance src --instance dst --only "$USERS" \
+  >"$AMG_TMP/v1.out" 2>&1
+expect_eq "verify after the migration: equal (exit 0)" "$?" 0
+api GET "$DST_URL/management/v4/dst/roles" "$dtok" >/dev/null
+viewer=$(printf '%s' "$HTTP_BODY" | grep -o '"id":"[^"]*","name":"seed-viewer"' | cut -d'"' -f4)
+check "the target has role seed-viewer" test -n "$viewer"
+api DELETE "$DST_URL/management/v4/dst/roles/$viewer" "$dtok" >/dev/null
+api POST "$DST_URL/management/v4/dst/cloud_directory/Users" "$dtok" \
+  '{"emails":[{"value":"intruder@extra.example","primary":true}],"password":"Intruder-1","userName":"intruder"}' >/dev/null
+expect_eq "an extra user created in the target" "$HTTP_STATUS" 201
+"$AMG" -c "$AMG_TMP/c.conf" -q verify --instance src --instance dst --only "$USERS" \
+  >"$AMG_TMP/v2.out" 2>&1
+expect_eq "verify with differences exits 1" "$?" 1
+check "verify names the missing role" grep -q "seed-viewer" "$AMG_TMP/v2.out"
+check "verify names the extra user" grep -q "extra in dst: .*intruder" "$AMG_TMP/v2.out"
+# Put the target back as it was for what follows.
+"$AMG" -c "$AMG_TMP/c.conf" -q import --instance dst --snapshot "$(sed -n 's/^snapshot: //p' "$AMG_TMP/m.out")" \
+  --only roles >/dev/null 2>&1
+api GET "$DST_URL/management/v4/dst/cloud_directory/Users?query=intruder@extra.example" "$dtok" >/dev/null
+intruder=$(printf '%s' "$HTTP_BODY" | grep -o '"id":"[^"]*"' | head -n 1 | cut -d'"' -f4)
+api DELETE "$DST_URL/management/v4/dst/cloud_directory/remove/$intruder" "$dtok" >/dev/null
+
 # ---- sign-in in the other region with the original passwords ----
 api GET "$DST_URL/management/v4/dst/applications" "$dtok" >/dev/null
 client=$(printf '%s' "$HTTP_BODY" | grep -o '"clientId":"[^"]*"' | head -n 1 | cut -d'"' -f4)
