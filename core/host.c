@@ -193,8 +193,14 @@ static const char *host_option(struct amg_ctx *ctx, const char *key)
 
 static void host_tally(struct amg_ctx *ctx, enum amg_outcome outcome, long n)
 {
-    if ((int)outcome >= 0 && outcome < AMG_OUT_COUNT_ && n > 0)
-        ctx->tally[outcome] += n;
+    if ((int)outcome < 0 || outcome >= AMG_OUT_COUNT_ || n <= 0)
+        return;
+    ctx->tally[outcome] += n;
+    /* Objects of a collection too large to list: the plan counts them
+     * and says how many were not listed. */
+    if (ctx->planning && ctx->plan &&
+        amg_plan_count(ctx->plan, ctx->plugin, outcome, n) < 0)
+        amg_log(AMG_LOG_ERROR, "[%s] out of memory while recording the plan", ctx->plugin);
 }
 
 static void host_problem(struct amg_ctx *ctx, const char *where, const char *fmt, ...)
@@ -294,6 +300,7 @@ static int host_filtered(struct amg_ctx *ctx)
 struct guarded_pipeline {
     struct amg_ctx *ctx;
     int (*next)(void *ud, struct amg_request *req);
+    int (*done)(void *ud, struct amg_request *req);
     void *ud;
 };
 
@@ -308,16 +315,24 @@ static int guarded_next(void *ud, struct amg_request *req)
     return r;
 }
 
+/* The plugin's done() gets its own ud back, not the guard. */
+static int guarded_done(void *ud, struct amg_request *req)
+{
+    struct guarded_pipeline *g = ud;
+
+    return g->done(g->ud, req);
+}
+
 static int host_request_pipeline(struct amg_ctx *ctx,
                                  int (*next)(void *ud, struct amg_request *req),
                                  int (*done)(void *ud, struct amg_request *req), void *ud)
 {
-    struct guarded_pipeline g = { ctx, next, ud };
+    struct guarded_pipeline g = { ctx, next, done, ud };
 
     if (!ctx->http)
         return wrong_phase(ctx, "request_pipeline");
     if (ctx->planning)
-        return amg_http_pipeline(ctx->http, guarded_next, done, &g);
+        return amg_http_pipeline(ctx->http, guarded_next, guarded_done, &g);
     return amg_http_pipeline(ctx->http, next, done, ud);
 }
 
@@ -389,12 +404,24 @@ static void host_fail(struct amg_ctx *ctx, const char *object, const char *fmt, 
     if (!ctx->failures)
         ctx->failures = json_array();
     entry = json_pack("{s:s?, s:s}", "object", object, "reason", msg);
-    if (!ctx->failures || !entry || json_array_append_new(ctx->failures, entry) < 0)
+    if (!ctx->failures || !entry) {
+        json_decref(entry);
         amg_log(AMG_LOG_ERROR, "[%s] out of memory while recording a failure", ctx->plugin);
+    } else if (json_array_append_new(ctx->failures, entry) < 0) {
+        amg_log(AMG_LOG_ERROR, "[%s] out of memory while recording a failure", ctx->plugin);
+    }
     if (ctx->planning && ctx->plan)
         amg_plan_add(ctx->plan, ctx->plugin, AMG_OUT_FAILED, object, msg);
+    /* A collection may fail by the thousand: the report lists every
+     * failure, the log only the first few. */
+    ctx->failures_seen++;
+    if (ctx->failures_seen > AMG_FAILURES_LOGGED + 1)
+        return;
     amg_progress_interrupt(ctx->progress);
-    if (object)
+    if (ctx->failures_seen > AMG_FAILURES_LOGGED)
+        amg_log(AMG_LOG_ERROR, "[%s] more failures: not logged one by one; the run report "
+                "lists each with its reason", ctx->plugin);
+    else if (object)
         amg_log(AMG_LOG_ERROR, "[%s] %s: %s", ctx->plugin, object, msg);
     else
         amg_log(AMG_LOG_ERROR, "[%s] %s", ctx->plugin, msg);

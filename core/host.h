@@ -46,7 +46,11 @@ struct amg_ctx {
     json_t *failures;                     /* owned: [{object, reason}] */
     long records;                         /* export: records written */
     long refused;                         /* writes refused while planning */
+    long failures_seen;                   /* host->fail calls (log throttle) */
 };
+
+/* host->fail logs this many failures of one plugin run one by one. */
+#define AMG_FAILURES_LOGGED 10
 
 /* The table every hook receives; static, never NULL. */
 const struct amg_host *amg_host_table(void);

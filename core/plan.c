@@ -111,30 +111,59 @@ int amg_plan_plugin(struct amg_plan *p, const char *plugin, const char *status,
     return AMG_OK;
 }
 
-static int bump(json_t *counts, const char *name)
+static int bump(json_t *counts, const char *name, long n)
 {
     json_t *v = json_object_get(counts, name);
 
-    return json_integer_set(v, json_integer_value(v) + 1) == 0 ? AMG_OK : AMG_ENOMEM;
+    return json_integer_set(v, json_integer_value(v) + n) == 0 ? AMG_OK : AMG_ENOMEM;
+}
+
+/* The section of `plugin`, opened on demand as "planned". */
+static json_t *open_section(struct amg_plan *p, const char *plugin)
+{
+    json_t *s = section(p, plugin);
+
+    if (!s && amg_plan_plugin(p, plugin, "planned", NULL) == AMG_OK)
+        s = section(p, plugin);
+    return s;
 }
 
 int amg_plan_add(struct amg_plan *p, const char *plugin, enum amg_outcome what,
                  const char *object, const char *detail)
 {
     const char *name = amg_plan_action_name(what);
-    json_t *s = section(p, plugin);
+    json_t *s = open_section(p, plugin);
     json_t *a;
 
-    if (!s) {
-        if (amg_plan_plugin(p, plugin, "planned", NULL) < 0)
-            return AMG_ENOMEM;
-        s = section(p, plugin);
-    }
+    if (!s)
+        return AMG_ENOMEM;
     a = json_pack("{s:s, s:s, s:s?}", "action", name, "object", object ? object : "",
                   "detail", detail);
     if (!a || json_array_append_new(json_object_get(s, "actions"), a) < 0)
         return AMG_ENOMEM;
-    if (bump(json_object_get(s, "counts"), name) < 0 || bump(p->totals, name) < 0)
+    if (bump(json_object_get(s, "counts"), name, 1) < 0 || bump(p->totals, name, 1) < 0)
+        return AMG_ENOMEM;
+    return AMG_OK;
+}
+
+int amg_plan_count(struct amg_plan *p, const char *plugin, enum amg_outcome what, long n)
+{
+    const char *name = amg_plan_action_name(what);
+    json_t *s = open_section(p, plugin);
+    json_t *unlisted;
+
+    if (n <= 0)
+        return AMG_OK;
+    if (!s)
+        return AMG_ENOMEM;
+    unlisted = json_object_get(s, "unlisted");
+    if (!unlisted) {
+        unlisted = zero_counts();
+        if (!unlisted || json_object_set_new(s, "unlisted", unlisted) < 0)
+            return AMG_ENOMEM;
+    }
+    if (bump(unlisted, name, n) < 0 || bump(json_object_get(s, "counts"), name, n) < 0 ||
+        bump(p->totals, name, n) < 0)
         return AMG_ENOMEM;
     return AMG_OK;
 }
@@ -183,6 +212,28 @@ static long count_of(json_t *counts, const char *name)
     return (long)json_integer_value(json_object_get(counts, name));
 }
 
+/* "  ... and 99900 more not listed: 99000 create, 900 skip" */
+static void print_unlisted(json_t *unlisted, FILE *out)
+{
+    long total = 0;
+    int i, first = 1;
+
+    for (i = 0; i < AMG_OUT_COUNT_; i++)
+        total += count_of(unlisted, action_names[i]);
+    if (total == 0)
+        return;
+    fprintf(out, "  ... and %ld more not listed:", total);
+    for (i = 0; i < AMG_OUT_COUNT_; i++) {
+        long n = count_of(unlisted, action_names[i]);
+
+        if (n > 0) {
+            fprintf(out, "%s %ld %s", first ? "" : ",", n, action_names[i]);
+            first = 0;
+        }
+    }
+    fputc('\n', out);
+}
+
 void amg_plan_print(const struct amg_plan *p, FILE *out)
 {
     size_t i, k;
@@ -208,8 +259,9 @@ void amg_plan_print(const struct amg_plan *p, FILE *out)
                     json_string_value(json_object_get(a, "object")), detail ? " (" : "",
                     detail ? detail : "", detail ? ")" : "");
         }
+        print_unlisted(json_object_get(s, "unlisted"), out);
         if (json_array_size(json_object_get(s, "actions")) == 0 &&
-            strcmp(status, "planned") == 0)
+            !json_object_get(s, "unlisted") && strcmp(status, "planned") == 0)
             fprintf(out, "  (nothing to do)\n");
     }
     fprintf(out, "\nPlan: %ld to create, %ld to update, %ld unchanged, %ld skipped, "

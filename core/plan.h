@@ -32,6 +32,12 @@ int amg_plan_plugin(struct amg_plan *p, const char *plugin, const char *status,
 int amg_plan_add(struct amg_plan *p, const char *plugin, enum amg_outcome what,
                  const char *object, const char *detail);
 
+/* `n` more objects of `plugin` with outcome `what`, counted like
+ * actions but not listed one by one: collections too large to list
+ * (host->tally while planning). The section keeps them in "unlisted" and
+ * the human form ends it with one line, "... and N more not listed: ...". */
+int amg_plan_count(struct amg_plan *p, const char *plugin, enum amg_outcome what, long n);
+
 /* Action name of an outcome: "create", "update", "unchanged", "skip",
  * "fail". */
 const char *amg_plan_action_name(enum amg_outcome what);

@@ -148,17 +148,18 @@ struct target {
     json_t *roles;   /* the target's roles */
 };
 
-/* Target ids of the snapshot's roles of `rec` (new array), or NULL with
- * a message naming the first role the target lacks (*missing set). */
+/* The snapshot's roles of `rec` as {id, name} with the target's ids
+ * (new array; placeholders for roles a dry run would create). NULL with
+ * *missing naming the first role the target lacks, or NULL with *missing
+ * NULL on allocation failure. */
 static json_t *map_roles(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec,
-                         const struct target *t, int *missing)
+                         const struct target *t, const char **missing)
 {
-    const char *app = json_string_value(json_object_get(rec, "application_name"));
-    json_t *ids = json_array();
+    json_t *mapped = json_array();
     json_t *role;
     size_t i;
 
-    *missing = 0;
+    *missing = NULL;
     json_array_foreach(json_object_get(rec, "roles"), i, role) {
         const char *old = json_string_value(json_object_get(role, "id"));
         const char *name = json_string_value(json_object_get(role, "name"));
@@ -170,18 +171,70 @@ static json_t *map_roles(const struct amg_host *h, struct amg_ctx *ctx, json_t *
             id = json_string_value(json_object_get(found, "id"));
         }
         if (!id) {
-            h->log(ctx, AMG_LOG_ERROR, "application '%s': role '%s' does not exist in the "
-                   "target; restore the roles first", app, name);
-            *missing = 1;
-            json_decref(ids);
+            *missing = name ? name : "(unnamed)";
+            json_decref(mapped);
             return NULL;
         }
-        if (!ids || json_array_append_new(ids, json_string(id)) != 0) {
-            json_decref(ids);
+        if (!mapped || json_array_append_new(mapped, json_pack("{s:s, s:s?}", "id", id,
+                                                               "name", name)) != 0) {
+            json_decref(mapped);
             return NULL;
         }
     }
-    return ids;
+    return mapped;
+}
+
+/* An assignment that cannot be made: host->plan while planning, else an
+ * error line; counted FAILED either way. */
+static void cannot(const struct amg_host *h, struct amg_ctx *ctx, const char *object,
+                   const char *why)
+{
+    if (amgp_planning(h, ctx)) {
+        h->plan(ctx, AMG_OUT_FAILED, object, why);
+        return;
+    }
+    h->log(ctx, AMG_LOG_ERROR, "%s: %s", object, why);
+    h->tally(ctx, AMG_OUT_FAILED, 1);
+}
+
+/* Dry run of one assignment: the roles it would add to the application
+ * `app_id` (a placeholder when the application is created by this
+ * import, which then has no roles yet). */
+static int plan_one(const struct amg_host *h, struct amg_ctx *ctx, const char *object,
+                    const char *app_id, json_t *mapped)
+{
+    json_t *current = NULL;
+    json_t *have = NULL;
+    json_t *names = NULL;
+    char detail[600];
+    int rc;
+
+    if (!amgp_is_planned_id(app_id)) {
+        rc = get_app_roles(h, ctx, app_id, &current);
+        if (rc == AMG_EPROTO || rc == AMG_ENOTFOUND) {
+            h->plan(ctx, AMG_OUT_FAILED, object, "its roles cannot be read in the target");
+            return AMG_OK;
+        }
+        if (rc < 0)
+            return rc;
+    }
+    rc = AMG_ENOMEM;
+    have = amgp_approles_ids(current);
+    names = have ? amgp_approles_missing_names(have, mapped) : NULL;
+    if (!names)
+        goto out;
+    if (json_array_size(names)) {
+        amgp_names_text("roles to add", names, detail, sizeof(detail));
+        h->plan(ctx, AMG_OUT_UPDATED, object, detail);
+    } else {
+        h->plan(ctx, AMG_OUT_UNCHANGED, object, NULL);
+    }
+    rc = AMG_OK;
+out:
+    json_decref(names);
+    json_decref(have);
+    json_decref(current);
+    return rc;
 }
 
 /* One assignment. Returns 0 (the outcome is tallied) or a negative
@@ -192,30 +245,45 @@ static int import_one(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec
     const char *name = json_string_value(json_object_get(rec, "application_name"));
     const char *app_id = h->idmap_get(ctx, "application",
                                       json_string_value(json_object_get(rec, "clientId")));
+    const char *missing = NULL;
+    json_t *mapped = NULL;
     json_t *want = NULL;
     json_t *current = NULL;
     json_t *have = NULL;
     json_t *merged = NULL;
     json_t *body = NULL;
-    char path[256];
-    int missing;
+    char path[256], object[160], why[400];
     int rc;
 
+    snprintf(object, sizeof(object), "roles of application %s", name);
     if (!app_id)
         app_id = json_string_value(json_object_get(amgp_approles_find(t->apps, "name", name),
                                                    "clientId"));
     if (!app_id) {
-        h->log(ctx, AMG_LOG_ERROR, "application '%s' does not exist in the target; restore "
-               "the applications first", name);
-        rc = AMG_EPROTO;
+        cannot(h, ctx, object, "the application does not exist in the target; restore the "
+               "applications first");
+        rc = AMG_OK;
+        goto out;
+    }
+    mapped = map_roles(h, ctx, rec, t, &missing);
+    if (!mapped) {
+        rc = AMG_ENOMEM;
+        if (missing) {
+            snprintf(why, sizeof(why), "role '%s' does not exist in the target; restore the "
+                     "roles first", missing);
+            cannot(h, ctx, object, why);
+            rc = AMG_OK;
+        }
+        goto out;
+    }
+    if (amgp_planning(h, ctx)) {
+        rc = plan_one(h, ctx, object, app_id, mapped);
         goto out;
     }
     rc = AMG_ENOMEM;
-    want = map_roles(h, ctx, rec, t, &missing);
-    if (!want) {
-        rc = missing ? AMG_EPROTO : AMG_ENOMEM;
+    want = amgp_approles_ids(mapped);
+    if (!want)
         goto out;
-    }
     rc = get_app_roles(h, ctx, app_id, &current);
     if (rc < 0)
         goto out;
@@ -249,6 +317,7 @@ out:
     json_decref(have);
     json_decref(current);
     json_decref(want);
+    json_decref(mapped);
     return rc;
 }
 
@@ -274,7 +343,11 @@ static int approles_import(const struct amg_host *h, struct amg_ctx *ctx)
         if (rc < 0)
             goto out;
         if (!rc) {
-            h->tally(ctx, AMG_OUT_SKIPPED, 1);
+            char object[160];
+
+            snprintf(object, sizeof(object), "roles of application %s",
+                     json_string_value(json_object_get(rec, "application_name")));
+            amgp_outcome(h, ctx, AMG_OUT_SKIPPED, object, "not selected by --only");
             continue;
         }
         rc = import_one(h, ctx, rec, &t);

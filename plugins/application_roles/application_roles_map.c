@@ -86,6 +86,34 @@ json_t *amgp_approles_union(const json_t *current, const json_t *add)
     return out;
 }
 
+json_t *amgp_approles_missing_names(const json_t *current, const json_t *want)
+{
+    json_t *out = json_array();
+    json_t *role;
+    size_t i, j;
+
+    if (!out)
+        return NULL;
+    json_array_foreach(want, i, role) {
+        const char *id = json_string_value(json_object_get(role, "id"));
+        json_t *name = json_object_get(role, "name");
+
+        if (!id || !json_is_string(name))
+            continue;
+        for (j = 0; j < json_array_size(current); j++) {
+            const char *t = json_string_value(json_array_get(current, j));
+
+            if (t && strcmp(id, t) == 0)
+                break;
+        }
+        if (j == json_array_size(current) && json_array_append(out, name) != 0) {
+            json_decref(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
 int amgp_approles_id_ok(const char *id)
 {
     size_t n = id ? strlen(id) : 0;

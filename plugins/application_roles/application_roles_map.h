@@ -30,6 +30,11 @@ AMGP_HIDDEN json_t *amgp_approles_ids(const json_t *roles);
  * application. */
 AMGP_HIDDEN json_t *amgp_approles_union(const json_t *current, const json_t *add);
 
+/* Names of the roles of `want` (an array of {id, name}, ids as in the
+ * target) whose id is not among the ids of `current` (array of strings):
+ * what an import adds, in order. New array, NULL on allocation failure. */
+AMGP_HIDDEN json_t *amgp_approles_missing_names(const json_t *current, const json_t *want);
+
 /* First object of `list` whose string member `key` equals `value`
  * (borrowed), or NULL. */
 AMGP_HIDDEN json_t *amgp_approles_find(const json_t *list, const char *key,

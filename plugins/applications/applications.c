@@ -240,6 +240,69 @@ out:
     return rc;
 }
 
+/* Dry run of one record: what import_one() would do, read from the
+ * target with GETs only. A missing application gets a placeholder in the
+ * id map, so that roles planned later know it is created by this import. */
+static int plan_one(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec,
+                    json_t *targets)
+{
+    const char *name = json_string_value(json_object_get(rec, "name"));
+    const char *old_id = json_string_value(json_object_get(rec, "clientId"));
+    const char *want_type = json_string_value(json_object_get(rec, "type"));
+    json_t *target = amgp_apps_find_name(targets, name);
+    json_t *scopes = NULL;
+    json_t *missing = NULL;
+    const char *id, *have_type;
+    char object[160], detail[600], placeholder[ID_MAX + 16];
+    size_t used;
+    int rc;
+
+    snprintf(object, sizeof(object), "application %s", name);
+    if (!target) {
+        if (amgp_planned_id(old_id, placeholder, sizeof(placeholder)) < 0)
+            return AMG_EINVAL;
+        rc = h->idmap_put(ctx, "application", old_id, placeholder);
+        if (rc < 0)
+            return rc;
+        amgp_names_text("new clientId and secret; scopes", json_object_get(rec, "scopes"),
+                        detail, sizeof(detail));
+        h->plan(ctx, AMG_OUT_CREATED, object, detail);
+        return AMG_OK;
+    }
+    id = usable_id(h, ctx, target, "GET " APPS_PATH);
+    if (!id) {
+        h->plan(ctx, AMG_OUT_FAILED, object, "the target's application has no usable clientId");
+        return AMG_OK;
+    }
+    rc = h->idmap_put(ctx, "application", old_id, id);
+    if (rc < 0)
+        return rc;
+    rc = get_scopes(h, ctx, id, &scopes);
+    if (rc == AMG_EPROTO || rc == AMG_ENOTFOUND) {
+        h->plan(ctx, AMG_OUT_FAILED, object, "its scopes cannot be read in the target");
+        return AMG_OK;
+    }
+    if (rc < 0)
+        return rc;
+    missing = amgp_apps_scopes_missing(scopes, json_object_get(rec, "scopes"));
+    json_decref(scopes);
+    if (!missing)
+        return AMG_ENOMEM;
+    detail[0] = '\0';
+    if (json_array_size(missing))
+        amgp_names_text("scopes to add", missing, detail, sizeof(detail));
+    have_type = json_string_value(json_object_get(target, "type"));
+    used = strlen(detail);
+    if (have_type && want_type && strcmp(have_type, want_type) != 0)
+        snprintf(detail + used, sizeof(detail) - used, "%sa %s in the target, a %s in the "
+                 "snapshot: App ID cannot change the type", used ? "; " : "", have_type,
+                 want_type);
+    h->plan(ctx, json_array_size(missing) ? AMG_OUT_UPDATED : AMG_OUT_UNCHANGED, object,
+            detail[0] ? detail : NULL);
+    json_decref(missing);
+    return AMG_OK;
+}
+
 /* One snapshot record. Returns 0 (the outcome is tallied), or a negative
  * status that must stop the import (transport, authentication, memory). */
 static int import_one(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec,
@@ -253,6 +316,8 @@ static int import_one(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec
     int changed = 0;
     int rc;
 
+    if (amgp_planning(h, ctx))
+        return plan_one(h, ctx, rec, targets);
     if (target) {
         id = usable_id(h, ctx, target, "GET " APPS_PATH);
         if (id)
@@ -299,11 +364,15 @@ static int apps_import(const struct amg_host *h, struct amg_ctx *ctx)
     if (rc < 0)
         goto out;
     json_array_foreach(json_object_get(doc, "applications"), i, rec) {
-        rc = selected(h, ctx, json_string_value(json_object_get(rec, "name")));
+        const char *name = json_string_value(json_object_get(rec, "name"));
+        char object[160];
+
+        rc = selected(h, ctx, name);
         if (rc < 0)
             goto out;
         if (!rc) {
-            h->tally(ctx, AMG_OUT_SKIPPED, 1);
+            snprintf(object, sizeof(object), "application %s", name);
+            amgp_outcome(h, ctx, AMG_OUT_SKIPPED, object, "not selected by --only");
             continue;
         }
         rc = import_one(h, ctx, rec, targets);

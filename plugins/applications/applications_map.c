@@ -49,6 +49,26 @@ json_t *amgp_apps_scopes_union(const json_t *target, const json_t *want)
     return out;
 }
 
+json_t *amgp_apps_scopes_missing(const json_t *target, const json_t *want)
+{
+    json_t *out = json_array();
+    json_t *s;
+    size_t i;
+
+    if (!out)
+        return NULL;
+    json_array_foreach(want, i, s) {
+        const char *v = json_string_value(s);
+
+        if (v && !has_string(target, v) && !has_string(out, v) &&
+            json_array_append(out, s) != 0) {
+            json_decref(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
 json_t *amgp_apps_find_name(const json_t *apps, const char *name)
 {
     size_t i;

@@ -27,6 +27,10 @@ AMGP_HIDDEN json_t *amgp_apps_record(const json_t *app, const json_t *scopes);
  * App ID would also take it away from every role. */
 AMGP_HIDDEN json_t *amgp_apps_scopes_union(const json_t *target, const json_t *want);
 
+/* The scopes of `want` the target lacks, in order, each once: what an
+ * import adds (new reference, NULL on allocation failure). */
+AMGP_HIDDEN json_t *amgp_apps_scopes_missing(const json_t *target, const json_t *want);
+
 /* First application in `apps` named `name` (borrowed) or NULL. */
 AMGP_HIDDEN json_t *amgp_apps_find_name(const json_t *apps, const char *name);
 

@@ -184,7 +184,7 @@ static int restore(const struct amg_host *h, struct amg_ctx *ctx, const char *la
 
     if (!want) {
         h->log(ctx, AMG_LOG_ERROR, "%s: cannot build the request body", label);
-        h->tally(ctx, AMG_OUT_FAILED, 1);
+        amgp_outcome(h, ctx, AMG_OUT_FAILED, label, "cannot build the request body");
         return AMG_EINVAL;
     }
     rc = amgp_restore_singleton(h, ctx, label, path, want, put_status, body);
@@ -203,7 +203,52 @@ static size_t count_templates(json_t *templates)
     return n;
 }
 
-static int import_templates(const struct amg_host *h, struct amg_ctx *ctx, json_t *templates)
+/* 1 when `lang` is in the array `langs`. */
+static int has_language(json_t *langs, const char *lang)
+{
+    json_t *v;
+    size_t i;
+
+    json_array_foreach(langs, i, v) {
+        if (json_is_string(v) && strcmp(json_string_value(v), lang) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Dry run of a template in a language the target does not have yet: App
+ * ID refuses even a GET of it, and the import would add the language
+ * first. Returns 1 when planned here, 0 when the template can be read
+ * and compared as usual. `have` is the target's languages array, `want`
+ * the snapshot's.
+ */
+static int plan_new_language(const struct amg_host *h, struct amg_ctx *ctx, const char *label,
+                             const char *lang, json_t *have, json_t *want, int *failed)
+{
+    char detail[160];
+
+    if (!amgp_planning(h, ctx) || has_language(have, lang))
+        return 0;
+    /* Once the language exists App ID answers its default text, which
+     * the import compares with: planned as the write it may be. */
+    if (has_language(want, lang)) {
+        snprintf(detail, sizeof(detail), "language %s is added first by this import; "
+                 "unchanged if the snapshot holds App ID's default text", lang);
+        h->plan(ctx, AMG_OUT_UPDATED, label, detail);
+    } else {
+        snprintf(detail, sizeof(detail), "language %s is configured neither in the target nor "
+                 "in the snapshot", lang);
+        h->plan(ctx, AMG_OUT_FAILED, label, detail);
+        *failed = 1;
+    }
+    return 1;
+}
+
+/* `have_langs` / `want_langs`: the target's and the snapshot's languages
+ * arrays (planning only; NULL otherwise). */
+static int import_templates(const struct amg_host *h, struct amg_ctx *ctx, json_t *templates,
+                            json_t *have_langs, json_t *want_langs)
 {
     const char *name, *lang;
     json_t *langs, *tpl;
@@ -215,10 +260,12 @@ static int import_templates(const struct amg_host *h, struct amg_ctx *ctx, json_
             snprintf(label, sizeof(label), "template %s/%s", name, lang);
             if (amgp_cds_template_path(name, lang, path, sizeof(path)) != AMG_OK) {
                 h->log(ctx, AMG_LOG_ERROR, "%s: not a template App ID has", label);
-                h->tally(ctx, AMG_OUT_FAILED, 1);
+                amgp_outcome(h, ctx, AMG_OUT_FAILED, label, "not a template App ID has");
                 failed = 1;
                 continue;
             }
+            if (plan_new_language(h, ctx, label, lang, have_langs, want_langs, &failed))
+                continue;
             /* Sent as base64 only, compared the same way. */
             if (restore(h, ctx, label, path, tpl, 200, amgp_cds_template_body) < 0)
                 failed = 1;
@@ -238,7 +285,7 @@ static int import_action_urls(const struct amg_host *h, struct amg_ctx *ctx, jso
         snprintf(label, sizeof(label), "action URL %s", action);
         if (!amgp_cds_in_list(amgp_cds_actions, action)) {
             h->log(ctx, AMG_LOG_ERROR, "%s: unknown action", label);
-            h->tally(ctx, AMG_OUT_FAILED, 1);
+            amgp_outcome(h, ctx, AMG_OUT_FAILED, label, "unknown action");
             failed = 1;
             continue;
         }
@@ -252,6 +299,7 @@ static int import_action_urls(const struct amg_host *h, struct amg_ctx *ctx, jso
 static int cds_import(const struct amg_host *h, struct amg_ctx *ctx)
 {
     json_t *doc = NULL;
+    json_t *have = NULL;
     json_t *obj;
     size_t i;
     int rc;
@@ -260,6 +308,13 @@ static int cds_import(const struct amg_host *h, struct amg_ctx *ctx)
     rc = h->snapshot_read(ctx, &doc);
     if (rc < 0)
         goto out;
+    /* A plan keeps the target's languages as they are now, to know which
+     * templates it cannot read yet. */
+    if (amgp_planning(h, ctx)) {
+        rc = amgp_get_object(h, ctx, LANGUAGES_PATH, &have);
+        if (rc < 0 && rc != AMG_ENOTFOUND)
+            goto out;
+    }
     /* Templates are addressed per language: languages go first, and
      * without them the templates are not attempted (App ID would refuse
      * the ones in languages it does not have). */
@@ -268,7 +323,9 @@ static int cds_import(const struct amg_host *h, struct amg_ctx *ctx)
         h->log(ctx, AMG_LOG_ERROR, "templates not restored: the languages could not be");
         h->tally(ctx, AMG_OUT_SKIPPED, (long)count_templates(json_object_get(doc, "templates")));
         failed = 1;
-    } else if (import_templates(h, ctx, json_object_get(doc, "templates")) < 0) {
+    } else if (import_templates(h, ctx, json_object_get(doc, "templates"),
+                                json_object_get(have, "languages"),
+                                json_object_get(obj, "languages")) < 0) {
         failed = 1;
     }
     if (import_action_urls(h, ctx, json_object_get(doc, "action_urls")) < 0)
@@ -278,7 +335,8 @@ static int cds_import(const struct amg_host *h, struct amg_ctx *ctx)
         if (!obj) {
             h->log(ctx, AMG_LOG_INFO, "%s not in the snapshot, left as it is",
                    settings[i].label);
-            h->tally(ctx, AMG_OUT_SKIPPED, 1);
+            amgp_outcome(h, ctx, AMG_OUT_SKIPPED, settings[i].label,
+                         "not in the snapshot: never touched");
             continue;
         }
         if (restore(h, ctx, settings[i].label, settings[i].path, obj,
@@ -287,6 +345,7 @@ static int cds_import(const struct amg_host *h, struct amg_ctx *ctx)
     }
     rc = failed ? AMG_EPARTIAL : AMG_OK;
 out:
+    json_decref(have);
     json_decref(doc);
     return rc;
 }

@@ -69,17 +69,12 @@ struct export_run {
 static int export_item(void *ud, json_t *item)
 {
     struct export_run *r = ud;
-    json_t *view;
-    int keep;
 
     if (!json_is_object(json_object_get(item, "scimUser"))) {
         r->h->log(r->ctx, AMG_LOG_ERROR, "export item without scimUser");
         return AMG_EPROTO;
     }
-    view = cdu_view(item);
-    keep = view && r->h->filter_match(r->ctx, view);
-    json_decref(view);
-    if (!keep)
+    if (!cdu_selected(r->h, r->ctx, item))
         return AMG_OK;
     if (r->h->records_write(r->out, item) < 0)
         return AMG_EIO;
@@ -142,6 +137,7 @@ static int cdu_export(const struct amg_host *h, struct amg_ctx *ctx)
         p.count = PAGE;
         p.item = export_item;
         p.ud = &r;
+        p.progress = 1;
         rc = amgp_pager_first(h, ctx, &p);
         if (rc == AMG_OK)
             rc = amgp_pager_rest(h, ctx, &p);

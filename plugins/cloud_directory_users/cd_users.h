@@ -22,6 +22,12 @@ AMGP_HIDDEN int cdu_secret_query(const struct amg_host *h, struct amg_ctx *ctx, 
 AMGP_HIDDEN int cdu_export_async(const struct amg_host *h, struct amg_ctx *ctx,
                                  struct amg_records *out, long *written);
 
+/* 1 when the export item `rec` passes the run's record filters, else 0. */
+AMGP_HIDDEN int cdu_selected(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec);
+
+/* import --dry-run: the plan of the import, GETs only (cd_users_plan.c). */
+AMGP_HIDDEN int cdu_plan(const struct amg_host *h, struct amg_ctx *ctx);
+
 AMGP_HIDDEN int cdu_import(const struct amg_host *h, struct amg_ctx *ctx);
 AMGP_HIDDEN int cdu_validate(const struct amg_host *h, struct amg_ctx *ctx);
 

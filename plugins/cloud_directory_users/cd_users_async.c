@@ -123,6 +123,7 @@ static int write_all(const struct amg_host *h, struct amg_ctx *ctx, const char *
         int keep;
 
         n++;
+        amgp_progress(h, ctx, n, -1);
         if (!json_is_object(item) || !json_is_object(json_object_get(item, "scimUser"))) {
             h->log(ctx, AMG_LOG_ERROR, "bulk export item %ld is not a user (%s)", n,
                    item ? "no scimUser" : err.text);

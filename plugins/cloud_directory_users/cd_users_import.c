@@ -24,6 +24,15 @@ struct import_src {
     struct amg_records *in;
 };
 
+int cdu_selected(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec)
+{
+    json_t *view = cdu_view(rec);
+    int keep = view && h->filter_match(ctx, view) == 1;
+
+    json_decref(view);
+    return keep;
+}
+
 /* The next selected user of the snapshot. */
 static int next_user(void *ud, json_t **item)
 {
@@ -32,16 +41,11 @@ static int next_user(void *ud, json_t **item)
 
     for (;;) {
         json_t *rec = NULL;
-        json_t *view;
-        int keep;
 
         rc = src->h->records_next(src->in, &rec);
         if (rc <= 0)
             return rc;
-        view = cdu_view(rec);
-        keep = view && src->h->filter_match(src->ctx, view);
-        json_decref(view);
-        if (keep) {
+        if (cdu_selected(src->h, src->ctx, rec)) {
             *item = rec;
             return 1;
         }
@@ -104,9 +108,7 @@ static int map_ids(const struct amg_host *h, struct amg_ctx *ctx, long in_snapsh
         const char *u = cdu_user_name(rec);
         const char *old = cdu_original_id(rec);
         const char *now = NULL;
-        json_t *view = cdu_view(rec);
-
-        if (view && h->filter_match(ctx, view) && old && (e || u)) {
+        if (cdu_selected(h, ctx, rec) && old && (e || u)) {
             snprintf(key, sizeof(key), "%s:%s", e ? "e" : "u", e ? e : u);
             now = json_string_value(json_object_get(l.by_key, key));
             if (now && h->idmap_put(ctx, "cd_user", old, now) == AMG_OK)
@@ -114,7 +116,6 @@ static int map_ids(const struct amg_host *h, struct amg_ctx *ctx, long in_snapsh
             else
                 unmapped++;
         }
-        json_decref(view);
         json_decref(rec);
         rec = NULL;
     }
@@ -139,13 +140,19 @@ int cdu_import(const struct amg_host *h, struct amg_ctx *ctx)
     const char *map = h->option(ctx, "map_ids");
     int rc;
 
+    /* A plan checks the secret too: the import would need it. */
     rc = cdu_secret_query(h, ctx, secret_q, sizeof(secret_q));
+    if (rc < 0)
+        return rc;
+    if (amgp_planning(h, ctx))
+        return cdu_plan(h, ctx);
+    memset(&imp, 0, sizeof(imp));
+    rc = amgp_records_count(h, ctx, cdu_selected, &imp.total);
     if (rc < 0)
         return rc;
     rc = h->records_open(ctx, &src.in);
     if (rc < 0)
         return rc;
-    memset(&imp, 0, sizeof(imp));
     snprintf(path, sizeof(path), "/cloud_directory/import?encryption_secret=%s", secret_q);
     imp.path = path;
     imp.batch = cdu_option_long(h, ctx, "batch_size", 50, 1, 50);

@@ -29,6 +29,35 @@ const char *cdu_email(json_t *item, char *buf, size_t size)
     return buf;
 }
 
+/* "<prefix><lower-cased v>" into out[size], or "" when v is NULL or it
+ * does not fit. */
+static int lower_key(const char *prefix, const char *v, char *out, size_t size)
+{
+    size_t p = strlen(prefix), i;
+
+    out[0] = '\0';
+    if (!v || !v[0] || p + strlen(v) >= size)
+        return 0;
+    memcpy(out, prefix, p);
+    for (i = 0; v[i]; i++)
+        out[p + i] = (char)tolower((unsigned char)v[i]);
+    out[p + i] = '\0';
+    return 1;
+}
+
+int cdu_keys(json_t *scim, char *ekey, size_t esize, char *ukey, size_t usize)
+{
+    json_t *item = json_pack("{s:O}", "scimUser", scim);
+    char email[320];
+    const char *e = item ? cdu_email(item, email, sizeof(email)) : NULL;
+    int n;
+
+    n = lower_key("e:", e, ekey, esize);
+    n += lower_key("u:", json_string_value(json_object_get(scim, "userName")), ukey, usize);
+    json_decref(item);
+    return n;
+}
+
 const char *cdu_user_name(json_t *item)
 {
     return json_string_value(json_object_get(json_object_get(item, "scimUser"), "userName"));

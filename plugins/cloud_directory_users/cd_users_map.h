@@ -23,6 +23,15 @@ AMGP_HIDDEN const char *cdu_original_id(json_t *item);
 AMGP_HIDDEN json_t *cdu_view(json_t *item);
 
 /*
+ * The identity keys App ID keeps unique among Cloud Directory users, of a
+ * bare SCIM user `scim` (as GET /cloud_directory/Users lists it, or an
+ * export item's scimUser): "e:<e-mail>" (the primary e-mail, else the
+ * first) and "u:<userName>", both lower-cased, into ekey/ukey; "" for a
+ * key the user lacks or that does not fit. Returns how many were set.
+ */
+AMGP_HIDDEN int cdu_keys(json_t *scim, char *ekey, size_t esize, char *ukey, size_t usize);
+
+/*
  * Walk the elements of a top-level JSON array in buf[len] without parsing
  * the whole document: on each call finds the next element starting at or
  * after *pos and sets [*start, *end) to its bytes. Returns 1 for an

@@ -4,8 +4,6 @@
 #include <string.h>
 #include "paging.h"
 
-#define MAX_LOGGED_FAILURES 10
-
 long amgp_pages_after_first(long total, long count)
 {
     if (count <= 0 || total <= count)
@@ -49,6 +47,8 @@ static long take_page(const struct amg_host *h, struct amg_ctx *ctx, struct amgp
             return rc;
         p->seen++;
     }
+    if (p->progress)
+        amgp_progress(h, ctx, p->seen, p->total > p->seen ? p->total : p->seen);
     return (long)json_array_size(items);
 }
 
@@ -141,6 +141,7 @@ struct import_run {
     struct amgp_import *imp;
     json_t *reasons;      /* reason text -> count */
     int eof;
+    long answered;        /* users whose batch came back */
 };
 
 const char *amgp_reason_text(json_t *reason, char *buf, size_t size)
@@ -223,23 +224,24 @@ static int import_next(void *ud, struct amg_request *req)
     return req->body ? 1 : AMG_ENOMEM;
 }
 
+/* One user the target refused: host->fail with the reason (the core
+ * logs the first few), and a count per reason for the summary. */
 static void count_failure(struct import_run *r, json_t *reason)
 {
-    char text[300];
+    char text[300], object[360];
     json_t *n;
     const char *who;
 
     amgp_reason_text(reason, text, sizeof(text));
     n = json_object_get(r->reasons, text);
     json_object_set_new(r->reasons, text, json_integer(n ? json_integer_value(n) + 1 : 1));
-    if (r->imp->failed > MAX_LOGGED_FAILURES)
-        return;
     who = json_string_value(json_object_get(reason, "email"));
     if (!who)
         who = json_string_value(json_object_get(reason, "userName"));
     if (!who)
         who = json_string_value(json_object_get(reason, "originalId"));
-    r->h->log(r->ctx, AMG_LOG_ERROR, "user %s not imported: %s", who ? who : "?", text);
+    snprintf(object, sizeof(object), "user %s", who ? who : "?");
+    amgp_fail(r->h, r->ctx, object, "not imported: %s", text);
 }
 
 static int import_done(void *ud, struct amg_request *req)
@@ -253,11 +255,16 @@ static int import_done(void *ud, struct amg_request *req)
 
     if (req->rc == AMG_EAUTH)
         return req->rc;
+    r->answered += n;
+    amgp_progress(r->h, r->ctx, r->answered, r->imp->total);
     if (req->rc < 0 || req->status != 200 || !json_is_object(req->response)) {
-        r->h->log(r->ctx, AMG_LOG_ERROR, "import of %ld users: HTTP %ld (%s)", n, req->status,
+        /* Who was in the batch is not known here: one failure with the
+         * reason stands for the batch, the rest are counted. */
+        amgp_fail(r->h, r->ctx, NULL, "import of a batch of %ld users: HTTP %ld (%s)", n,
+                  req->status,
                   req->rc < 0 ? r->h->strerror(req->rc) : amgp_server_message(req->response));
         r->imp->failed += n;
-        r->h->tally(r->ctx, AMG_OUT_FAILED, n);
+        r->h->tally(r->ctx, AMG_OUT_FAILED, n - 1);
         return AMG_OK;
     }
     added = (long)json_integer_value(json_object_get(req->response, "added"));
@@ -270,7 +277,6 @@ static int import_done(void *ud, struct amg_request *req)
             r->h->tally(r->ctx, AMG_OUT_SKIPPED, 1);
         } else {
             r->imp->failed++;
-            r->h->tally(r->ctx, AMG_OUT_FAILED, 1);
             count_failure(r, reason);
         }
     }
@@ -280,9 +286,31 @@ static int import_done(void *ud, struct amg_request *req)
     return AMG_OK;
 }
 
+int amgp_records_count(const struct amg_host *h, struct amg_ctx *ctx,
+                       int (*keep)(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec),
+                       long *n)
+{
+    struct amg_records *in = NULL;
+    json_t *rec = NULL;
+    int rc;
+
+    *n = 0;
+    rc = h->records_open(ctx, &in);
+    if (rc < 0)
+        return rc;
+    while ((rc = h->records_next(in, &rec)) == 1) {
+        if (!keep || keep(h, ctx, rec) == 1)
+            (*n)++;
+        json_decref(rec);
+        rec = NULL;
+    }
+    h->records_close(in);
+    return rc < 0 ? rc : AMG_OK;
+}
+
 int amgp_import_batches(const struct amg_host *h, struct amg_ctx *ctx, struct amgp_import *imp)
 {
-    struct import_run r = { h, ctx, imp, json_object(), 0 };
+    struct import_run r = { h, ctx, imp, json_object(), 0, 0 };
     const char *text;
     json_t *n;
     int rc;

@@ -21,6 +21,7 @@ struct amgp_pager {
     /* Called for every item, in server order; negative aborts. */
     int (*item)(void *ud, json_t *item);
     void *ud;
+    int progress;            /* 1: report seen/total through host->progress */
 
     /* Filled in: */
     long total;              /* totalResults of the first page */
@@ -44,6 +45,7 @@ struct amgp_import {
      * end, negative to abort. */
     int (*next_item)(void *ud, json_t **item);
     void *ud;
+    long total;              /* users to send, for host->progress; -1 unknown */
 
     /* Filled in (also tallied as CREATED, SKIPPED, FAILED): */
     long sent, created, skipped, failed;
@@ -51,13 +53,21 @@ struct amgp_import {
 
 /*
  * Send every user in batches, concurrently. A user the target refuses
- * because it exists already counts as skipped; other refusals are failed,
- * logged (the first ten one by one, then a count per reason). A batch
- * whose outcome is unknown is sent again: the endpoints refuse users that
- * exist, so nothing is doubled.
+ * because it exists already counts as skipped; other refusals go to
+ * host->fail with the server's reason (the core logs the first ten one
+ * by one; a count per reason is logged at the end). A batch whose outcome
+ * is unknown is sent again: the endpoints refuse users that exist, so
+ * nothing is doubled. Progress: answered users of imp->total.
  */
 AMGP_HIDDEN int amgp_import_batches(const struct amg_host *h, struct amg_ctx *ctx,
                                     struct amgp_import *imp);
+
+/* Number of records of the plugin's snapshot file for which keep()
+ * returns 1 (every record when keep is NULL), read in one pass. */
+AMGP_HIDDEN int amgp_records_count(const struct amg_host *h, struct amg_ctx *ctx,
+                                   int (*keep)(const struct amg_host *h, struct amg_ctx *ctx,
+                                               json_t *rec),
+                                   long *n);
 
 /* Text of a failReason's "error" (string, or message/detail inside an
  * object) into buf[size]. */

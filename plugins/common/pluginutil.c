@@ -147,6 +147,51 @@ void amgp_fail(const struct amg_host *h, struct amg_ctx *ctx, const char *object
     h->tally(ctx, AMG_OUT_FAILED, 1);
 }
 
+int amgp_planned_id(const char *old_id, char *out, size_t size)
+{
+    int n = snprintf(out, size, "%s%s", AMGP_PLANNED_PREFIX, old_id ? old_id : "");
+
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int amgp_is_planned_id(const char *id)
+{
+    return id && strncmp(id, AMGP_PLANNED_PREFIX, strlen(AMGP_PLANNED_PREFIX)) == 0;
+}
+
+void amgp_names_text(const char *label, const json_t *names, char *out, size_t size)
+{
+    size_t used, i, listed = 0, more = 0;
+    json_t *v;
+    int n;
+
+    if (size < 32)
+        return;
+    n = snprintf(out, size, "%s: ", label);
+    used = n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+    json_array_foreach(names, i, v) {
+        const char *name = json_string_value(v);
+        size_t need;
+
+        if (!name)
+            continue;
+        need = strlen(name) + 2;
+        /* Keep room for " and 99999 more". */
+        if (more || used + need + 20 > size) {
+            more++;
+            continue;
+        }
+        n = snprintf(out + used, size - used, "%s%s", listed ? ", " : "", name);
+        if (n > 0)
+            used += (size_t)n;
+        listed++;
+    }
+    if (listed == 0 && more == 0)
+        snprintf(out + used, size - used, "none");
+    else if (more)
+        snprintf(out + used, size - used, "%s%zu more", listed ? " and " : "", more);
+}
+
 /* Field list being built by amgp_changed_fields(). */
 struct fields {
     char *out;

@@ -60,6 +60,27 @@ AMGP_HIDDEN void amgp_progress(const struct amg_host *h, struct amg_ctx *ctx, lo
 AMGP_HIDDEN void amgp_fail(const struct amg_host *h, struct amg_ctx *ctx, const char *object,
                            const char *fmt, ...) AMG_PRINTF(4, 5);
 
+/*
+ * Ids in a plan. An object a dry run would create has no id yet; the
+ * plugin that plans it puts a placeholder into the id map instead, so that
+ * plugins planned after it can tell "created by this import" from
+ * "missing": "(planned) <old id>", never a valid App ID id. The id map of
+ * a dry run's report shows the placeholders.
+ */
+#define AMGP_PLANNED_PREFIX "(planned) "
+
+/* The placeholder for `old_id` into out[size]; 0, or -1 when it does not
+ * fit. */
+AMGP_HIDDEN int amgp_planned_id(const char *old_id, char *out, size_t size);
+
+/* 1 when `id` (may be NULL) is a placeholder of amgp_planned_id(). */
+AMGP_HIDDEN int amgp_is_planned_id(const char *id);
+
+/* "label: a, b, c" from the strings of `names` (non-strings are left
+ * out), cut with "and N more" to fit out[size]; "label: none" when empty. */
+AMGP_HIDDEN void amgp_names_text(const char *label, const json_t *names, char *out,
+                                 size_t size);
+
 /* "fields: a.b, c" naming every member (dotted path into nested objects)
  * that differs between `current` and `want`, cut with "and N more" to fit
  * out[size]. */

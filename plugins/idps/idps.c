@@ -109,6 +109,19 @@ static int restore_idp(const struct amg_host *h, struct amg_ctx *ctx, const char
     if (rc < 0 && rc != AMG_ENOTFOUND)
         goto failed;
     have = current ? amgp_idp_restore_body(idp, current) : NULL;
+    /* A plan reads nothing after the comparison and asks the operator for
+     * nothing: the post-restore actions come with the import. */
+    if (amgp_planning(h, ctx)) {
+        char fields[512], object[64];
+        int same = have && json_equal(have, want);
+
+        snprintf(object, sizeof(object), "identity provider %s", idp);
+        amgp_changed_fields(have, want, fields, sizeof(fields));
+        h->plan(ctx, same ? AMG_OUT_UNCHANGED : current ? AMG_OUT_UPDATED : AMG_OUT_CREATED,
+                object, !same && current ? fields : NULL);
+        rc = AMG_OK;
+        goto out;
+    }
     if (have && json_equal(have, want)) {
         h->log(ctx, AMG_LOG_DEBUG, "%s unchanged", idp);
         h->tally(ctx, AMG_OUT_UNCHANGED, 1);
@@ -132,7 +145,7 @@ static int restore_idp(const struct amg_host *h, struct amg_ctx *ctx, const char
     rc = AMG_OK;
     goto out;
 failed:
-    h->tally(ctx, AMG_OUT_FAILED, 1);
+    amgp_outcome(h, ctx, AMG_OUT_FAILED, idp, "see the log");
 out:
     json_decref(have);
     json_decref(current);

@@ -62,7 +62,8 @@ static int instance_import(const struct amg_host *h, struct amg_ctx *ctx)
 
         if (!want) {
             h->log(ctx, AMG_LOG_INFO, "%s not in the snapshot, left as it is", parts[i].label);
-            h->tally(ctx, AMG_OUT_SKIPPED, 1);
+            amgp_outcome(h, ctx, AMG_OUT_SKIPPED, parts[i].label,
+                         "not in the snapshot: never touched");
             continue;
         }
         if (amgp_restore_singleton(h, ctx, parts[i].label, parts[i].path, want, 204, NULL) < 0)

@@ -95,6 +95,69 @@ out:
     return rc;
 }
 
+/* Dry run of restore_channels(): the target's channels read once, then
+ * each write simulated so that the second channel is compared with what
+ * the first write leaves (App ID keeps one channel active). */
+static int plan_channels(const struct amg_host *h, struct amg_ctx *ctx, json_t *channels)
+{
+    const char *order[2];
+    json_t *state = json_object();
+    json_t *cur = NULL, *want = NULL, *view = NULL;
+    char path[PATH_LEN], label[64], fields[512];
+    int i, rc = AMG_ENOMEM, failed = 0;
+
+    if (!state)
+        return AMG_ENOMEM;
+    for (i = 0; amgp_mfa_channels[i]; i++) {
+        snprintf(path, sizeof(path), "%s/channels/%s", MFA_PATH, amgp_mfa_channels[i]);
+        rc = amgp_get_object(h, ctx, path, &cur);
+        if (rc == AMG_ENOTFOUND)
+            continue;
+        if (rc < 0)
+            goto out;
+        if (json_object_set_new(state, amgp_mfa_channels[i], cur) != 0) {
+            rc = AMG_ENOMEM;
+            goto out;
+        }
+    }
+    amgp_mfa_channel_order(channels, order);
+    for (i = 0; i < 2; i++) {
+        json_t *obj = json_object_get(channels, order[i]);
+
+        if (!obj)
+            continue;
+        snprintf(label, sizeof(label), "MFA channel %s", order[i]);
+        want = amgp_mfa_switch_body(obj);
+        if (!want) {
+            h->plan(ctx, AMG_OUT_FAILED, label, "no isActive in the snapshot");
+            failed = 1;
+            continue;
+        }
+        cur = json_object_get(state, order[i]);
+        view = cur ? amgp_mfa_switch_body(cur) : NULL;
+        if (view && json_equal(view, want)) {
+            h->plan(ctx, AMG_OUT_UNCHANGED, label, NULL);
+        } else {
+            amgp_changed_fields(view, want, fields, sizeof(fields));
+            h->plan(ctx, cur ? AMG_OUT_UPDATED : AMG_OUT_CREATED, label, cur ? fields : NULL);
+            if (amgp_mfa_channel_apply(state, order[i], want) < 0) {
+                rc = AMG_ENOMEM;
+                goto out;
+            }
+        }
+        json_decref(view);
+        view = NULL;
+        json_decref(want);
+        want = NULL;
+    }
+    rc = failed ? AMG_EPARTIAL : AMG_OK;
+out:
+    json_decref(view);
+    json_decref(want);
+    json_decref(state);
+    return rc;
+}
+
 static int restore_channels(const struct amg_host *h, struct amg_ctx *ctx, json_t *channels)
 {
     const char *order[2];
@@ -102,6 +165,8 @@ static int restore_channels(const struct amg_host *h, struct amg_ctx *ctx, json_
     char path[PATH_LEN], label[64];
     int i, failed = 0;
 
+    if (amgp_planning(h, ctx))
+        return plan_channels(h, ctx, channels);
     amgp_mfa_channel_order(channels, order);
     for (i = 0; i < 2; i++) {
         json_t *obj = json_object_get(channels, order[i]);
@@ -133,7 +198,7 @@ static int restore_extension(const struct amg_host *h, struct amg_ctx *ctx, cons
 {
     json_t *want = amgp_mfa_switch_body(obj);
     json_t *current = NULL, *have = NULL, *active = NULL;
-    char path[PATH_LEN], active_path[PATH_LEN + 8];
+    char path[PATH_LEN], active_path[PATH_LEN + 8], label[64], fields[512];
     int rc = AMG_EINVAL;
 
     snprintf(path, sizeof(path), "%s/extensions/%s", MFA_PATH, name);
@@ -146,8 +211,17 @@ static int restore_extension(const struct amg_host *h, struct amg_ctx *ctx, cons
     if (rc < 0 && rc != AMG_ENOTFOUND)
         goto failed;
     have = current ? amgp_mfa_switch_body(current) : NULL;
+    snprintf(label, sizeof(label), "MFA extension %s", name);
     if (have && json_equal(have, want)) {
-        h->tally(ctx, AMG_OUT_UNCHANGED, 1);
+        amgp_outcome(h, ctx, AMG_OUT_UNCHANGED, label, NULL);
+        rc = AMG_OK;
+        goto out;
+    }
+    /* The extension and its switch: one object, one planned update. */
+    if (amgp_planning(h, ctx)) {
+        amgp_changed_fields(have, want, fields, sizeof(fields));
+        h->plan(ctx, current ? AMG_OUT_UPDATED : AMG_OUT_CREATED, label,
+                current ? fields : NULL);
         rc = AMG_OK;
         goto out;
     }
@@ -161,7 +235,8 @@ static int restore_extension(const struct amg_host *h, struct amg_ctx *ctx, cons
     h->tally(ctx, AMG_OUT_UPDATED, 1);
     goto out;
 failed:
-    h->tally(ctx, AMG_OUT_FAILED, 1);
+    snprintf(label, sizeof(label), "MFA extension %s", name);
+    amgp_outcome(h, ctx, AMG_OUT_FAILED, label, "see the log");
 out:
     json_decref(active);
     json_decref(have);
@@ -195,7 +270,7 @@ static int mfa_import(const struct amg_host *h, struct amg_ctx *ctx)
         if (!want || amgp_restore_singleton(h, ctx, "MFA", MFA_PATH, want, 200,
                                             amgp_mfa_switch_body) < 0) {
             if (!want)
-                h->tally(ctx, AMG_OUT_FAILED, 1);
+                amgp_outcome(h, ctx, AMG_OUT_FAILED, "MFA", "no isActive in the snapshot");
             failed = 1;
         }
     }

@@ -189,6 +189,62 @@ out:
     return rc;
 }
 
+/* Dry run of one role whose request body is `body`: compare with the
+ * target, report with host->plan. A role to be created gets a placeholder
+ * in the id map for application_roles. */
+static int plan_role(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec, json_t *body,
+                     json_t *have)
+{
+    const char *name = json_string_value(json_object_get(rec, "name"));
+    const char *old_id = json_string_value(json_object_get(rec, "id"));
+    const char *id;
+    json_t *apps = json_array();
+    json_t *entry;
+    char object[160], detail[600], placeholder[160];
+    size_t i;
+    int diff, rc = AMG_ENOMEM;
+
+    snprintf(object, sizeof(object), "role %s", name);
+    if (!apps)
+        goto out;
+    if (!have) {
+        rc = AMG_EINVAL;
+        if (amgp_planned_id(old_id, placeholder, sizeof(placeholder)) < 0)
+            goto out;
+        rc = h->idmap_put(ctx, "role", old_id, placeholder);
+        if (rc < 0)
+            goto out;
+        rc = AMG_ENOMEM;
+        json_array_foreach(json_object_get(rec, "access"), i, entry) {
+            if (json_array_append(apps, json_object_get(entry, "application_name")) != 0)
+                goto out;
+        }
+        amgp_names_text("access to", apps, detail, sizeof(detail));
+        h->plan(ctx, AMG_OUT_CREATED, object, detail);
+        rc = AMG_OK;
+        goto out;
+    }
+    id = json_string_value(json_object_get(have, "id"));
+    if (!amgp_roles_id_ok(id)) {
+        h->plan(ctx, AMG_OUT_FAILED, object, "the target's role has no usable id");
+        rc = AMG_OK;
+        goto out;
+    }
+    rc = h->idmap_put(ctx, "role", old_id, id);
+    if (rc < 0)
+        goto out;
+    diff = amgp_roles_diff(have, body);
+    snprintf(detail, sizeof(detail), "fields: %s%s%s",
+             diff & AMGP_ROLES_DIFF_DESCRIPTION ? "description" : "",
+             diff == (AMGP_ROLES_DIFF_DESCRIPTION | AMGP_ROLES_DIFF_ACCESS) ? ", " : "",
+             diff & AMGP_ROLES_DIFF_ACCESS ? "access" : "");
+    h->plan(ctx, diff ? AMG_OUT_UPDATED : AMG_OUT_UNCHANGED, object, diff ? detail : NULL);
+    rc = AMG_OK;
+out:
+    json_decref(apps);
+    return rc;
+}
+
 /* One snapshot record. Returns 0 (the outcome is tallied) or a negative
  * status that must stop the import. */
 static int import_one(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec,
@@ -206,13 +262,26 @@ static int import_one(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec
     if (!body && missing < 0)
         return AMG_ENOMEM;
     if (!body) {
+        char object[160], detail[600];
+
         entry = json_array_get(json_object_get(rec, "access"), (size_t)missing);
-        h->log(ctx, AMG_LOG_ERROR, "role '%s': application '%s' (clientId %s in the "
-               "snapshot) does not exist in the target; restore the applications first",
-               name, json_string_value(json_object_get(entry, "application_name")),
-               json_string_value(json_object_get(entry, "application_id")));
+        snprintf(detail, sizeof(detail), "application '%s' (clientId %s in the snapshot) "
+                 "does not exist in the target; restore the applications first",
+                 json_string_value(json_object_get(entry, "application_name")),
+                 json_string_value(json_object_get(entry, "application_id")));
+        if (amgp_planning(h, ctx)) {
+            snprintf(object, sizeof(object), "role %s", name);
+            h->plan(ctx, AMG_OUT_FAILED, object, detail);
+            return AMG_OK;
+        }
+        h->log(ctx, AMG_LOG_ERROR, "role '%s': %s", name, detail);
         h->tally(ctx, AMG_OUT_FAILED, 1);
         return AMG_OK;
+    }
+    if (amgp_planning(h, ctx)) {
+        rc = plan_role(h, ctx, rec, body, amgp_roles_find_name(targets, name));
+        json_decref(body);
+        return rc;
     }
     rc = write_role(h, ctx, body, amgp_roles_find_name(targets, name), targets, new_id,
                     sizeof(new_id), &outcome);
@@ -253,11 +322,15 @@ static int roles_import(const struct amg_host *h, struct amg_ctx *ctx)
     if (rc < 0)
         goto out;
     json_array_foreach(json_object_get(doc, "roles"), i, rec) {
-        rc = selected(h, ctx, json_string_value(json_object_get(rec, "name")));
+        const char *name = json_string_value(json_object_get(rec, "name"));
+        char object[160];
+
+        rc = selected(h, ctx, name);
         if (rc < 0)
             goto out;
         if (!rc) {
-            h->tally(ctx, AMG_OUT_SKIPPED, 1);
+            snprintf(object, sizeof(object), "role %s", name);
+            amgp_outcome(h, ctx, AMG_OUT_SKIPPED, object, "not selected by --only");
             continue;
         }
         rc = import_one(h, ctx, rec, targets, &res);

@@ -122,17 +122,11 @@ static int same_strings(const json_t *a, const json_t *b)
     return 1;
 }
 
-int amgp_roles_same(const json_t *have, const json_t *want)
+static int same_access(const json_t *ha, const json_t *wa)
 {
-    const char *hd = json_string_value(json_object_get(have, "description"));
-    const char *wd = json_string_value(json_object_get(want, "description"));
-    json_t *ha = json_object_get(have, "access");
-    json_t *wa = json_object_get(want, "access");
     json_t *entry;
     size_t i;
 
-    if (strcmp(hd ? hd : "", wd ? wd : "") != 0)
-        return 0;
     if (json_array_size(ha) != json_array_size(wa))
         return 0;
     json_array_foreach(wa, i, entry) {
@@ -144,6 +138,24 @@ int amgp_roles_same(const json_t *have, const json_t *want)
             return 0;
     }
     return 1;
+}
+
+int amgp_roles_diff(const json_t *have, const json_t *want)
+{
+    const char *hd = json_string_value(json_object_get(have, "description"));
+    const char *wd = json_string_value(json_object_get(want, "description"));
+    int diff = 0;
+
+    if (strcmp(hd ? hd : "", wd ? wd : "") != 0)
+        diff |= AMGP_ROLES_DIFF_DESCRIPTION;
+    if (!same_access(json_object_get(have, "access"), json_object_get(want, "access")))
+        diff |= AMGP_ROLES_DIFF_ACCESS;
+    return diff;
+}
+
+int amgp_roles_same(const json_t *have, const json_t *want)
+{
+    return amgp_roles_diff(have, want) == 0;
 }
 
 int amgp_roles_id_ok(const char *id)

@@ -45,6 +45,13 @@ AMGP_HIDDEN json_t *amgp_roles_body(const json_t *rec, amgp_roles_resolve_fn res
  * same scopes, in any order. */
 AMGP_HIDDEN int amgp_roles_same(const json_t *have, const json_t *want);
 
+/* What differs between target role `have` and body `want`, in the terms
+ * of amgp_roles_same(): a mask of the AMGP_ROLES_DIFF_* bits, 0 when the
+ * same. */
+#define AMGP_ROLES_DIFF_DESCRIPTION 1
+#define AMGP_ROLES_DIFF_ACCESS 2
+AMGP_HIDDEN int amgp_roles_diff(const json_t *have, const json_t *want);
+
 /* First element of `list` whose "name" is `name` (borrowed), or NULL. */
 AMGP_HIDDEN json_t *amgp_roles_find_name(const json_t *list, const char *name);
 

@@ -158,19 +158,29 @@ static int import_logo(const struct amg_host *h, struct amg_ctx *ctx, json_t *me
 
     rc = h->blob_read(ctx, LOGO_PART, &data, &len);
     if (rc < 0) {
-        h->log(ctx, AMG_LOG_ERROR, "the snapshot has no logo bytes (themes.%s.bin)", LOGO_PART);
-        goto failed;
+        amgp_fail(h, ctx, "logo", "the snapshot has no logo bytes (themes.%s.bin)", LOGO_PART);
+        goto out;
     }
     /* Not being able to read the target's logo only means uploading. */
     if (fetch_logo(h, ctx, AMG_LOG_WARN, &current, &current_len) == AMG_OK &&
         current_len == len && memcmp(current, data, len) == 0) {
         h->log(ctx, AMG_LOG_DEBUG, "logo unchanged");
-        h->tally(ctx, AMG_OUT_UNCHANGED, 1);
+        amgp_outcome(h, ctx, AMG_OUT_UNCHANGED, "logo", NULL);
         rc = AMG_OK;
         goto out;
     }
     if (!type)
         type = amgp_image_type(data, len);
+    if (amgp_planning(h, ctx)) {
+        char detail[160];
+
+        snprintf(detail, sizeof(detail), "upload %zu bytes of %s%s", len,
+                 type ? type : "image/png", current ? "; the target's logo differs"
+                 : "; the target's logo cannot be read");
+        h->plan(ctx, AMG_OUT_UPDATED, "logo", detail);
+        rc = AMG_OK;
+        goto out;
+    }
     /* A boundary must not occur in the data; a random one almost never
      * does, and another draw fixes it when it does. */
     rc = AMG_EINVAL;
@@ -182,26 +192,25 @@ static int import_logo(const struct amg_host *h, struct amg_ctx *ctx, json_t *me
                                       data, len, &body, &body_len);
     }
     if (rc < 0) {
-        h->log(ctx, AMG_LOG_ERROR, "cannot build the logo upload: %s", h->strerror(rc));
-        goto failed;
+        amgp_fail(h, ctx, "logo", "cannot build the logo upload: %s", h->strerror(rc));
+        goto out;
     }
     snprintf(ctype, sizeof(ctype), "multipart/form-data; boundary=%s", boundary);
     rc = h->request_raw(ctx, "POST", LOGO_UPLOAD_PATH, ctype, body, body_len, &status, &resp,
                         &resp_len);
-    if (rc < 0)
-        goto failed;
+    if (rc < 0) {
+        amgp_fail(h, ctx, "logo", "POST %s: %s", LOGO_UPLOAD_PATH, h->strerror(rc));
+        goto out;
+    }
     if (status < 200 || status > 299) {
-        h->log(ctx, AMG_LOG_ERROR, "POST %s: HTTP %ld (%.*s)", LOGO_UPLOAD_PATH, status,
-               resp_len > 200 ? 200 : (int)resp_len, resp ? resp : "");
+        amgp_fail(h, ctx, "logo", "POST %s: HTTP %ld (%.*s)", LOGO_UPLOAD_PATH, status,
+                  resp_len > 200 ? 200 : (int)resp_len, resp ? resp : "");
         rc = AMG_EPROTO;
-        goto failed;
+        goto out;
     }
     h->log(ctx, AMG_LOG_INFO, "logo updated");
     h->tally(ctx, AMG_OUT_UPDATED, 1);
     rc = AMG_OK;
-    goto out;
-failed:
-    h->tally(ctx, AMG_OUT_FAILED, 1);
 out:
     free(resp);
     free(body);
@@ -238,7 +247,7 @@ static int themes_import(const struct amg_host *h, struct amg_ctx *ctx)
     if (json_object_get(doc, "logo")) {
         if (!carry_logo(h, ctx)) {
             h->log(ctx, AMG_LOG_INFO, "carry_logo is false: the logo is left as it is");
-            h->tally(ctx, AMG_OUT_SKIPPED, 1);
+            amgp_outcome(h, ctx, AMG_OUT_SKIPPED, "logo", "carry_logo is false: never touched");
         } else if (import_logo(h, ctx, json_object_get(doc, "logo")) < 0) {
             failed = 1;
         }

@@ -13,6 +13,7 @@
 #include "appid-migrate/plugin.h"
 #include "pluginutil.h"
 #include "paging.h"
+#include "userplan.h"
 
 #define PAGE 50
 
@@ -88,6 +89,7 @@ static int profiles_export(const struct amg_host *h, struct amg_ctx *ctx)
     p.count = PAGE;
     p.item = export_item;
     p.ud = &r;
+    p.progress = 1;
     rc = amgp_pager_first(h, ctx, &p);
     if (rc == AMG_OK)
         rc = amgp_pager_rest(h, ctx, &p);
@@ -180,6 +182,81 @@ static int map_ids(struct run *r, long selected_count)
     return rc < 0 ? rc : AMG_OK;
 }
 
+/* ---- dry run ---- */
+
+static int remember_known(void *ud, json_t *profile)
+{
+    struct amgp_userplan *up = ud;
+    char key[600];
+
+    return amgp_userplan_known(up, identity_key(profile, key, sizeof(key)));
+}
+
+/*
+ * The plan of the import: the target's profiles (GET /users/export,
+ * paged) by IdP identity, then each selected profile of the snapshot is
+ * created, or skipped because /users/import refuses an identity that has
+ * a profile already. Nothing is sent but GETs.
+ */
+static int profiles_plan(const struct amg_host *h, struct amg_ctx *ctx)
+{
+    struct amgp_userplan up;
+    struct amgp_pager p;
+    struct amg_records *in = NULL;
+    json_t *rec = NULL;
+    long total = -1, done = 0;
+    int rc;
+
+    rc = amgp_userplan_init(&up, AMGP_USERPLAN_LISTED);
+    if (rc < 0)
+        return rc;
+    memset(&p, 0, sizeof(p));
+    p.path = "/users/export";
+    p.items_key = "users";
+    p.count = PAGE;
+    p.item = remember_known;
+    p.ud = &up;
+    rc = amgp_pager_first(h, ctx, &p);
+    if (rc == AMG_OK)
+        rc = amgp_pager_rest(h, ctx, &p);
+    if (rc == AMG_OK)
+        rc = amgp_records_count(h, ctx, selected, &total);
+    if (rc == AMG_OK)
+        rc = h->records_open(ctx, &in);
+    if (rc < 0)
+        goto out;
+    while ((rc = h->records_next(in, &rec)) == 1) {
+        char key[600], object[640];
+        const char *keys[1];
+        int k;
+
+        if (selected(h, ctx, rec)) {
+            keys[0] = identity_key(rec, key, sizeof(key));
+            snprintf(object, sizeof(object), "profile %s", keys[0] ? keys[0]
+                     : json_string_value(json_object_get(rec, "id")));
+            k = amgp_userplan_classify(&up, keys, 1);
+            if (k < -1) {
+                rc = AMG_ENOMEM;
+                break;
+            }
+            amgp_userplan_report(h, ctx, &up, k < 0 ? AMG_OUT_CREATED : AMG_OUT_SKIPPED,
+                                 object, k < 0 ? NULL : "already in the target (same "
+                                 "identity): the import skips it");
+            amgp_progress(h, ctx, ++done, total);
+        }
+        json_decref(rec);
+        rec = NULL;
+    }
+    if (rc == 0)
+        amgp_userplan_finish(h, ctx, &up, "profiles");
+out:
+    json_decref(rec);
+    if (in)
+        h->records_close(in);
+    amgp_userplan_free(&up);
+    return rc < 0 ? rc : AMG_OK;
+}
+
 static int profiles_import(const struct amg_host *h, struct amg_ctx *ctx)
 {
     struct run r = { h, ctx, NULL, 0, NULL };
@@ -187,10 +264,15 @@ static int profiles_import(const struct amg_host *h, struct amg_ctx *ctx)
     const char *map = h->option(ctx, "map_ids");
     int rc;
 
+    if (amgp_planning(h, ctx))
+        return profiles_plan(h, ctx);
+    memset(&imp, 0, sizeof(imp));
+    rc = amgp_records_count(h, ctx, selected, &imp.total);
+    if (rc < 0)
+        return rc;
     rc = h->records_open(ctx, &r.rec);
     if (rc < 0)
         return rc;
-    memset(&imp, 0, sizeof(imp));
     imp.path = "/users/import";
     /* The reference knows no limit for this endpoint; 50 is the CD one. */
     imp.batch = 50;

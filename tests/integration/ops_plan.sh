@@ -30,14 +30,15 @@ expect_contains "plan lists the redirect URIs" "$out" "update     redirect URIs 
 expect_contains "plan has a resource kind heading" "$out" "
 themes
 "
-expect_contains "plan totals" "$out" "Plan: 0 to create, 3 to update, 1 unchanged, 0 skipped, 0 failing."
+expect_contains "plan lists the logo" "$out" "unchanged  logo"
+expect_contains "plan totals" "$out" "Plan: 0 to create, 3 to update, 2 unchanged, 0 skipped, 0 failing."
 check "plan JSON matches docs/plan.schema.json" "$JT" schema "$top_srcdir/docs/plan.schema.json" \
   "$AMG_TMP/plan.json"
 expect_eq "plan JSON format" "$("$JT" get "$AMG_TMP/plan.json" .format)" appid-migrate-plan
 expect_eq "plan JSON: third kind is tokens" "$("$JT" get "$AMG_TMP/plan.json" '.plugins[2].plugin')" tokens
 expect_eq "plan JSON: tokens action" "$("$JT" get "$AMG_TMP/plan.json" '.plugins[2].actions[0].action')" update
 expect_eq "plan JSON: totals.update" "$("$JT" get "$AMG_TMP/plan.json" .totals.update)" 3
-expect_eq "plan JSON: totals.unchanged" "$("$JT" get "$AMG_TMP/plan.json" .totals.unchanged)" 1
+expect_eq "plan JSON: totals.unchanged" "$("$JT" get "$AMG_TMP/plan.json" .totals.unchanged)" 2
 report=$(ls -t "$AMG_TMP"/snapshots/reports/import-dst-*.json | head -n 1)
 expect_eq "the dry run's report says dry_run" "$("$JT" get "$report" .dry_run)" true
 expect_eq "the dry run's report counts what would be updated" \
@@ -95,6 +96,6 @@ expect_eq "real import exits 0" "$rc" 0
 check "the real import's writes show in the log" test "$(writes_in "$AMG_TMP/DST.err")" -ge 3
 "$AMG" -c "$conf" import --instance dst --snapshot "$snap" --dry-run >"$AMG_TMP/plan4.out" 2>&1
 check "after the import the plan says unchanged" grep -q \
-  "^Plan: 0 to create, 0 to update, 4 unchanged" "$AMG_TMP/plan4.out"
+  "^Plan: 0 to create, 0 to update, 5 unchanged" "$AMG_TMP/plan4.out"
 
 amg_finish

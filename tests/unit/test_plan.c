@@ -96,6 +96,48 @@ static void test_write(void)
     free(dir);
 }
 
+/* Objects counted without being listed (tally while planning): the
+ * counts and totals include them, the human form says how many. */
+static void test_unlisted(void)
+{
+    struct amg_plan *p = NULL;
+    json_t *users;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out;
+
+    CU_ASSERT_EQUAL_FATAL(amg_plan_new("dst", "snap", 1795473600, &p), AMG_OK);
+    CU_ASSERT_EQUAL(amg_plan_add(p, "users", AMG_OUT_CREATED, "user a@x", NULL), AMG_OK);
+    CU_ASSERT_EQUAL(amg_plan_count(p, "users", AMG_OUT_CREATED, 7), AMG_OK);
+    CU_ASSERT_EQUAL(amg_plan_count(p, "users", AMG_OUT_SKIPPED, 2), AMG_OK);
+    CU_ASSERT_EQUAL(amg_plan_count(p, "users", AMG_OUT_SKIPPED, 0), AMG_OK);
+    CU_ASSERT_EQUAL(amg_plan_count(p, "empty", AMG_OUT_UPDATED, 1), AMG_OK);
+    users = json_array_get(json_object_get(amg_plan_json(p), "plugins"), 0);
+    CU_ASSERT_EQUAL(json_array_size(json_object_get(users, "actions")), 1);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(users, "counts"),
+                                                       "create")), 8);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(users, "unlisted"),
+                                                       "create")), 7);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(users, "unlisted"),
+                                                       "skip")), 2);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(
+        json_object_get(amg_plan_json(p), "totals"), "update")), 1);
+    out = open_memstream(&buf, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    amg_plan_print(p, out);
+    fclose(out);
+    CU_ASSERT_STRING_EQUAL(buf,
+        "Plan for importing snap into 'dst' (dry run: nothing was written)\n"
+        "\nusers\n"
+        "  create     user a@x\n"
+        "  ... and 9 more not listed: 7 create, 2 skip\n"
+        "\nempty\n"
+        "  ... and 1 more not listed: 1 update\n"
+        "\nPlan: 8 to create, 1 to update, 0 unchanged, 2 skipped, 0 failing.\n");
+    free(buf);
+    amg_plan_free(p);
+}
+
 static void test_action_names(void)
 {
     CU_ASSERT_STRING_EQUAL(amg_plan_action_name(AMG_OUT_CREATED), "create");
@@ -111,6 +153,7 @@ int main(void)
         { "human form", test_print },
         { "write 0600 and read back", test_write },
         { "action names", test_action_names },
+        { "counted but not listed", test_unlisted },
         { NULL, NULL },
     };
 

@@ -91,6 +91,29 @@ static void test_find_and_ids_ok(void)
     json_decref(list);
 }
 
+/* The role names a dry run reports as "roles to add". */
+static void test_missing_names(void)
+{
+    json_t *current = parse("[\"r1\", \"r2\"]");
+    json_t *want = parse("[{\"id\":\"r2\",\"name\":\"editor\"},"
+                         "{\"id\":\"(planned) old-9\",\"name\":\"runner\"},"
+                         "{\"id\":\"r3\",\"name\":\"viewer\"},{\"id\":\"r4\"}]");
+    json_t *out = amgp_approles_missing_names(current, want);
+    char *text = json_dumps(out, JSON_COMPACT);
+
+    CU_ASSERT_STRING_EQUAL(text, "[\"runner\",\"viewer\"]");
+    free(text);
+    json_decref(out);
+    /* An application this import creates has no roles yet. */
+    out = amgp_approles_missing_names(NULL, want);
+    text = json_dumps(out, JSON_COMPACT);
+    CU_ASSERT_STRING_EQUAL(text, "[\"editor\",\"runner\",\"viewer\"]");
+    free(text);
+    json_decref(out);
+    json_decref(want);
+    json_decref(current);
+}
+
 int main(void)
 {
     static const struct amg_test tests[] = {
@@ -98,6 +121,7 @@ int main(void)
         { "ids of an application-roles answer", test_ids },
         { "union never drops a role", test_union },
         { "find, ids safe in a path", test_find_and_ids_ok },
+        { "role names a dry run would add", test_missing_names },
         { NULL, NULL },
     };
 

@@ -153,6 +153,31 @@ static void test_id_ok(void)
     CU_ASSERT_FALSE(amgp_apps_id_ok("a%2f"));
 }
 
+/* What a dry run reports as "scopes to add": the snapshot's scopes the
+ * target lacks, in order, each once. */
+static void test_scopes_missing(void)
+{
+    json_t *target = parse("[\"a\", \"b\"]");
+    json_t *want = parse("[\"c\", \"a\", \"d\", \"c\", 7]");
+    json_t *none = parse("[\"b\", \"a\"]");
+    json_t *out = amgp_apps_scopes_missing(target, want);
+    char *text = json_dumps(out, JSON_COMPACT);
+
+    CU_ASSERT_STRING_EQUAL(text, "[\"c\",\"d\"]");
+    free(text);
+    json_decref(out);
+    out = amgp_apps_scopes_missing(target, none);
+    CU_ASSERT_EQUAL(json_array_size(out), 0);
+    json_decref(out);
+    /* A target without scopes (answer not an array): all of them. */
+    out = amgp_apps_scopes_missing(NULL, target);
+    CU_ASSERT_EQUAL(json_array_size(out), 2);
+    json_decref(out);
+    json_decref(none);
+    json_decref(want);
+    json_decref(target);
+}
+
 int main(void)
 {
     static const struct amg_test tests[] = {
@@ -163,6 +188,7 @@ int main(void)
         { "application name rules", test_name_rules },
         { "scope name and type rules", test_scope_rules },
         { "ids safe in a path", test_id_ok },
+        { "scopes a dry run would add", test_scopes_missing },
         { NULL, NULL },
     };
 

@@ -115,7 +115,38 @@ static void test_array_walk(void)
     }
 }
 
+/* Identity keys of a dry run: App ID keeps e-mail and userName unique
+ * without regard to case. */
+static void test_keys(void)
+{
+    char e[64], u[64];
+    json_t *a = item("{\"userName\":\"Al\",\"emails\":[{\"value\":\"x@y\"},"
+                     "{\"value\":\"Alice@Example.COM\",\"primary\":true}]}");
+    json_t *b = item("{\"emails\":[{\"value\":\"B@X\"}]}");
+    json_t *c = item("{\"userName\":\"carol\"}");
+    json_t *d = item("{}");
+
+    CU_ASSERT_EQUAL(cdu_keys(a, e, sizeof(e), u, sizeof(u)), 2);
+    CU_ASSERT_STRING_EQUAL(e, "e:alice@example.com");
+    CU_ASSERT_STRING_EQUAL(u, "u:al");
+    CU_ASSERT_EQUAL(cdu_keys(b, e, sizeof(e), u, sizeof(u)), 1);
+    CU_ASSERT_STRING_EQUAL(e, "e:b@x");
+    CU_ASSERT_STRING_EQUAL(u, "");
+    CU_ASSERT_EQUAL(cdu_keys(c, e, sizeof(e), u, sizeof(u)), 1);
+    CU_ASSERT_STRING_EQUAL(e, "");
+    CU_ASSERT_STRING_EQUAL(u, "u:carol");
+    CU_ASSERT_EQUAL(cdu_keys(d, e, sizeof(e), u, sizeof(u)), 0);
+    /* A key that does not fit is left out rather than cut. */
+    CU_ASSERT_EQUAL(cdu_keys(a, e, 8, u, sizeof(u)), 1);
+    CU_ASSERT_STRING_EQUAL(e, "");
+    json_decref(a);
+    json_decref(b);
+    json_decref(c);
+    json_decref(d);
+}
+
 static const struct amg_test tests[] = {
+    { "identity keys of a plan", test_keys },
     { "user identity and filter view", test_identity },
     { "import failure reasons", test_reasons },
     { "page arithmetic", test_pages },

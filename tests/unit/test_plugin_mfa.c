@@ -60,7 +60,51 @@ static void test_switch_body(void)
     }
 }
 
+/* The channel state a dry run compares the second channel with. */
+static void test_channel_apply(void)
+{
+    static const struct {
+        const char *state, *name, *want, *after;
+    } cases[] = {
+        /* Activating nexmo switches email off; config is taken as sent. */
+        { "{\"email\":{\"isActive\":true,\"type\":\"email\"},\"nexmo\":{\"isActive\":false}}",
+          "nexmo", "{\"isActive\":true,\"config\":{\"key\":\"k\"}}",
+          "{\"email\":{\"isActive\":false,\"type\":\"email\"},"
+          "\"nexmo\":{\"config\":{\"key\":\"k\"},\"isActive\":true}}" },
+        /* Switching nexmo off falls back to email; absent config kept. */
+        { "{\"email\":{\"isActive\":false},"
+          "\"nexmo\":{\"isActive\":true,\"config\":{\"key\":\"k\"}}}",
+          "nexmo", "{\"isActive\":false}",
+          "{\"email\":{\"isActive\":true},\"nexmo\":{\"config\":{\"key\":\"k\"},"
+          "\"isActive\":false}}" },
+        /* Switching email off leaves nexmo alone. */
+        { "{\"email\":{\"isActive\":true},\"nexmo\":{\"isActive\":false}}",
+          "email", "{\"isActive\":false}",
+          "{\"email\":{\"isActive\":false},\"nexmo\":{\"isActive\":false}}" },
+        /* A channel the target did not answer for is created. */
+        { "{}", "email", "{\"isActive\":true}",
+          "{\"email\":{\"isActive\":true},\"nexmo\":{\"isActive\":false}}" },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *state = json_loads(cases[i].state, 0, NULL);
+        json_t *want = json_loads(cases[i].want, 0, NULL);
+        char *text;
+
+        CU_ASSERT_PTR_NOT_NULL_FATAL(state);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+        CU_ASSERT_EQUAL(amgp_mfa_channel_apply(state, cases[i].name, want), 0);
+        text = json_dumps(state, JSON_COMPACT | JSON_SORT_KEYS);
+        CU_ASSERT_STRING_EQUAL(text, cases[i].after);
+        free(text);
+        json_decref(want);
+        json_decref(state);
+    }
+}
+
 static const struct amg_test tests[] = {
+    { "channel state after a write", test_channel_apply },
     { "inactive channel restored first", test_order },
     { "switch bodies drop read-only members", test_switch_body },
     { NULL, NULL },

@@ -158,6 +158,33 @@ static void test_find_and_ids(void)
     json_decref(roles);
 }
 
+/* The fields a dry run names for a role it would update. */
+static void test_diff(void)
+{
+    json_t *have = parse("{\"id\":\"r1\",\"name\":\"admin\",\"description\":\"d\","
+                         "\"access\":[{\"application_id\":\"x\",\"scopes\":[\"a\",\"b\"]}]}");
+    json_t *same = parse("{\"name\":\"admin\",\"description\":\"d\","
+                         "\"access\":[{\"application_id\":\"x\",\"scopes\":[\"b\",\"a\"]}]}");
+    json_t *desc = parse("{\"name\":\"admin\",\"description\":\"new\","
+                         "\"access\":[{\"application_id\":\"x\",\"scopes\":[\"a\",\"b\"]}]}");
+    json_t *access = parse("{\"name\":\"admin\",\"description\":\"d\",\"access\":["
+                           "{\"application_id\":\"(planned) x-old\",\"scopes\":[\"a\",\"b\"]}]}");
+    json_t *both = parse("{\"name\":\"admin\",\"access\":[]}");
+
+    CU_ASSERT_EQUAL(amgp_roles_diff(have, same), 0);
+    CU_ASSERT_TRUE(amgp_roles_same(have, same));
+    CU_ASSERT_EQUAL(amgp_roles_diff(have, desc), AMGP_ROLES_DIFF_DESCRIPTION);
+    CU_ASSERT_EQUAL(amgp_roles_diff(have, access), AMGP_ROLES_DIFF_ACCESS);
+    CU_ASSERT_EQUAL(amgp_roles_diff(have, both),
+                    AMGP_ROLES_DIFF_DESCRIPTION | AMGP_ROLES_DIFF_ACCESS);
+    CU_ASSERT_FALSE(amgp_roles_same(have, both));
+    json_decref(both);
+    json_decref(access);
+    json_decref(desc);
+    json_decref(same);
+    json_decref(have);
+}
+
 int main(void)
 {
     static const struct amg_test tests[] = {
@@ -167,6 +194,7 @@ int main(void)
         { "body names the entry it cannot map", test_body_names_the_missing_entry },
         { "same definition ignores order", test_same },
         { "find by name, ids safe in a path", test_find_and_ids },
+        { "what differs for a planned update", test_diff },
         { NULL, NULL },
     };
 

@@ -172,7 +172,9 @@ struct amg_host {
      * when not set. Owned by the core. */
     const char *(*option)(struct amg_ctx *ctx, const char *key);
 
-    /* Count objects for the run report. */
+    /* Count objects for the run report. While planning (core 1.3), the
+     * objects are also counted in the plan without being listed: for
+     * collections too large to plan() one by one. */
     void (*tally)(struct amg_ctx *ctx, enum amg_outcome outcome, long n);
 
     /* Validate hook: report one problem in the snapshot. `where` names the
@@ -279,7 +281,9 @@ struct amg_host {
 
     /* One object failed: logs the reason naming the object, records both
      * in the run report and counts the object FAILED (do not tally it
-     * again). `object` may be NULL for a failure of the whole resource. */
+     * again). `object` may be NULL for a failure of the whole resource.
+     * The log shows the first ten failures of a hook call one by one, the
+     * report all of them. */
     void (*fail)(struct amg_ctx *ctx, const char *object, const char *fmt, ...)
         AMG_PRINTF(3, 4);
 

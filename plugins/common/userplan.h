@@ -1,0 +1,66 @@
+/*
+ * Dry runs of user collections (cloud_directory_users, user_profiles):
+ * the target's users are read into a set of identity keys, then every
+ * user of the snapshot is classified as "create" (no key in the target)
+ * or "skip" (the import endpoint would refuse it as existing). A plan of
+ * 100,000 users cannot list each: the first `listed` go through
+ * host->plan one by one, the rest are counted with host->tally, which a
+ * planning core adds to the plan without listing them.
+ */
+#ifndef AMGP_USERPLAN_H
+#define AMGP_USERPLAN_H
+
+#include <jansson.h>
+#include "appid-migrate/plugin.h"
+#include "pluginutil.h"
+
+#define AMGP_USERPLAN_LISTED 100
+
+struct amgp_userplan {
+    json_t *known;      /* owned: identity key -> true */
+    long listed;        /* users reported one by one at most */
+    long seen;          /* users classified */
+    long create;        /* all users to create */
+    long skip;          /* all users already in the target */
+    long more_create;   /* of those, not listed one by one */
+    long more_skip;
+};
+
+/* An empty plan listing `listed` users one by one. AMG_ENOMEM. */
+AMGP_HIDDEN int amgp_userplan_init(struct amgp_userplan *up, long listed);
+AMGP_HIDDEN void amgp_userplan_free(struct amgp_userplan *up);
+
+/* Remember one identity key of a user of the target ("" and NULL are
+ * ignored). AMG_ENOMEM. */
+AMGP_HIDDEN int amgp_userplan_known(struct amgp_userplan *up, const char *key);
+
+/*
+ * Classify a user of the snapshot by its identity keys (n of them, ""
+ * or NULL for a key the user lacks). Returns the index of the first key
+ * the target (or an earlier user of the snapshot) has: the import would
+ * skip the user; or -1: it would create it, and its keys are remembered
+ * so that a later duplicate is a skip. AMG_ENOMEM (< -1) on allocation
+ * failure.
+ */
+AMGP_HIDDEN int amgp_userplan_classify(struct amgp_userplan *up, const char *const *keys,
+                                       int n);
+
+/* Report one classified user: host->plan for the first `listed`, then
+ * host->tally. `object` names it ("user alice@example.com"); `detail` may
+ * be NULL. Counts it in up->create / up->skip. */
+AMGP_HIDDEN void amgp_userplan_report(const struct amg_host *h, struct amg_ctx *ctx,
+                                      struct amgp_userplan *up, enum amg_outcome what,
+                                      const char *object, const char *detail);
+
+/* "... and 99900 more users: 99000 to create, 900 already in the target"
+ * (`noun` plural, e.g. "users") into out[size] when more users were
+ * classified than listed, else "". */
+AMGP_HIDDEN void amgp_userplan_summary(const struct amgp_userplan *up, const char *noun,
+                                       char *out, size_t size);
+
+/* Log the plan's totals and, for users beyond the listed ones, the
+ * summary line. */
+AMGP_HIDDEN void amgp_userplan_finish(const struct amg_host *h, struct amg_ctx *ctx,
+                                      const struct amgp_userplan *up, const char *noun);
+
+#endif
