@@ -50,6 +50,10 @@ struct amg_config {
     char *cd_secret_env;                 /* cloud_directory.encryption_secret_env,
                                           * default "APPID_CD_ENCRYPTION_SECRET" */
     void *plugin_options;                /* private: plugins.<name>.<key> */
+    char *seal_key_env;                  /* snapshot_encryption.key_env, or NULL */
+    char *seal_key_file;                 /* snapshot_encryption.key_file (resolved
+                                          * like snapshot_dir), or NULL; at most
+                                          * one of the two is set */
 };
 
 /*
