@@ -50,8 +50,7 @@ static int env_value(const char *name, const char **out)
     return AMG_OK;
 }
 
-/* A client for `url` with the config's endpoint, region and keys. */
-static int client(const struct amg_config *cfg, const char *url, struct amg_s3 **out)
+int amg_store_client(const struct amg_config *cfg, const char *url, struct amg_s3 **out)
 {
     struct amg_s3_opts o = { 0 };
     int rc;
@@ -123,7 +122,7 @@ int amg_store_upload(const struct amg_config *cfg, const char *dir, char **ref)
     if (!cfg->snapshot_store || !base || !name_ok(base))
         goto out;
     memcpy(name, base, strlen(base) + 1);     /* name_ok: at most 255 bytes */
-    rc = client(cfg, cfg->snapshot_store, &s3);
+    rc = amg_store_client(cfg, cfg->snapshot_store, &s3);
     if (rc)
         goto out;
     rc = AMG_ENOMEM;
@@ -274,7 +273,7 @@ int amg_store_fetch(const struct amg_config *cfg, const char *ref, char **tmp, c
     url = amg_strndup(ref, (size_t)(slash - ref));
     if (!url)
         goto out;
-    rc = client(cfg, url, &s3);
+    rc = amg_store_client(cfg, url, &s3);
     if (rc)
         goto out;
     rc = amg_mkdir_p(cfg->snapshot_dir);

@@ -8,7 +8,11 @@
 #ifndef AMG_STORE_H
 #define AMG_STORE_H
 
+#include <stddef.h>
+#include "catalog.h"
 #include "config.h"
+
+struct amg_s3;
 
 /* 1 if `ref` is an "s3://" reference, else 0. */
 int amg_store_is_ref(const char *ref);
@@ -28,5 +32,23 @@ int amg_store_upload(const struct amg_config *cfg, const char *dir, char **ref);
  * nothing is left behind. AMG_ESNAPSHOT when the snapshot has no
  * manifest (incomplete or absent). */
 int amg_store_fetch(const struct amg_config *cfg, const char *ref, char **tmp, char **dir);
+
+/* A client for `url` (s3://BUCKET[/PREFIX]) with the config's endpoint,
+ * region and HMAC keys (from the variables s3.access_key_env and
+ * s3.secret_key_env name). AMG_ECONFIG, logged, when any is missing. */
+int amg_store_client(const struct amg_config *cfg, const char *url, struct amg_s3 **out);
+
+/* The complete snapshots (those with a manifest.json object) of
+ * `instance` (NULL: all) in the configured store, newest first, as
+ * catalog entries whose path is the s3:// reference; bytes[i] (a new
+ * array in *bytes) is the total size of snapshot i's objects. Free the
+ * entries with amg_catalog_free() and *bytes with amg_free(). */
+int amg_store_list(const struct amg_config *cfg, const char *instance,
+                   struct amg_catalog_entry **out, long long **bytes, size_t *n);
+
+/* Delete the snapshot `name` from the configured store: manifest.json
+ * first, so that a deletion cut short leaves an incomplete snapshot
+ * (ignored) and never one that looks complete but lacks files. */
+int amg_store_remove(const struct amg_config *cfg, const char *name);
 
 #endif

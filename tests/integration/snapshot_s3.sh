@@ -121,6 +121,31 @@ expect_eq "next export works" "$?" 0
   >"$AMG_TMP/v.out" 2>"$AMG_TMP/v.err"
 expect_eq "next export validates" "$?" 0
 
+# ---- listing and prune in the store ----
+"$AMG" -c "$AMG_TMP/s3.conf" snapshots --instance big >"$AMG_TMP/l.out" 2>"$AMG_TMP/l.err"
+expect_eq "snapshots exits 0" "$?" 0
+expect_eq "the store lists the complete big snapshot only" \
+  "$(grep -c '^s3://snaps/backups/big-' "$AMG_TMP/l.out")" 1
+check "the killed upload is not listed in the store" sh -c "! grep -q '^s3://snaps/backups/$kname' '$AMG_TMP/l.out'"
+"$AMG" -c "$AMG_TMP/s3.conf" export --instance src >"$AMG_TMP/e2.out" 2>"$AMG_TMP/e2.err"
+expect_eq "second export of src exits 0" "$?" 0
+ref2=$(tail -n 1 "$AMG_TMP/e2.out")
+"$AMG" -c "$AMG_TMP/s3.conf" snapshots --instance src >"$AMG_TMP/l.out" 2>"$AMG_TMP/l.err"
+expect_eq "two src snapshots in the store" "$(grep -c '^s3://snaps/backups/src-' "$AMG_TMP/l.out")" 2
+expect_eq "newest first" "$(grep '^s3://' "$AMG_TMP/l.out" | head -n 1 | cut -d' ' -f1)" "$ref2"
+"$AMG" -c "$AMG_TMP/s3.conf" prune --instance src --keep 1 --dry-run >"$AMG_TMP/p.out" 2>&1
+expect_contains "prune --dry-run names the store snapshot" "$(cat "$AMG_TMP/p.out")" \
+  "would remove $ref"
+"$AMG" -c "$AMG_TMP/s3.conf" prune --instance src --keep 1 >"$AMG_TMP/p.out" 2>&1
+expect_eq "prune exits 0" "$?" 0
+expect_contains "prune removed the older store snapshot" "$(cat "$AMG_TMP/p.out")" "removed $ref"
+"$AMG" -c "$AMG_TMP/s3.conf" snapshots --instance src >"$AMG_TMP/l.out" 2>"$AMG_TMP/l.err"
+expect_eq "one src snapshot left in the store" "$(grep -c '^s3://snaps/backups/src-' "$AMG_TMP/l.out")" 1
+check "no object of the pruned snapshot left" \
+  sh -c "! find '$AMG_TMP/s3/data' -path '*$(basename "$ref")*' -type f | grep -q ."
+"$AMG" -c "$AMG_TMP/s3.conf" validate --snapshot "$ref2" >"$AMG_TMP/v.out" 2>"$AMG_TMP/v.err"
+expect_eq "the kept snapshot still validates" "$?" 0
+
 # ---- encryption and S3 together ----
 "$AMG" -c "$AMG_TMP/enc.conf" export --instance src >"$AMG_TMP/x.out" 2>"$AMG_TMP/x.err"
 expect_eq "encrypted export to S3 exits 0" "$?" 0
