@@ -12,6 +12,8 @@
 #include "error.h"
 #include "fsutil.h"
 #include "log.h"
+#include "mem.h"
+#include "store.h"
 #include "snapshot.h"
 
 /* "12.3 MiB"-style size for tables. */
@@ -23,6 +25,65 @@ static void human_size(long long bytes, char *buf, size_t len)
         snprintf(buf, len, "%.1f KiB", (double)bytes / 1024);
     else
         snprintf(buf, len, "%.1f MiB", (double)bytes / (1024 * 1024));
+}
+
+/* The snapshot_store's complete snapshots (manifest present; checksums
+ * are checked when one is fetched, not here). */
+static int list_store(struct cli *cli, const char *instance)
+{
+    struct amg_catalog_entry *v = NULL;
+    long long *bytes = NULL;
+    size_t n = 0, i;
+    int rc;
+
+    rc = amg_store_list(cli->cfg, instance, &v, &bytes, &n);
+    if (rc < 0)
+        return rc;
+    printf("\n%-60s %-20s %10s\n", "in the store", "created", "size");
+    for (i = 0; i < n; i++) {
+        char when[32], size[32];
+        struct tm tm;
+
+        gmtime_r(&v[i].created, &tm);
+        strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%SZ", &tm);
+        human_size(bytes[i], size, sizeof(size));
+        printf("%-60s %-20s %10s\n", v[i].path, when, size);
+    }
+    amg_catalog_free(v, n);
+    amg_free(bytes);
+    return AMG_OK;
+}
+
+/* The same retention in the snapshot_store. */
+static int prune_store(struct cli *cli, const struct cmd_args *a)
+{
+    struct amg_catalog_entry *v = NULL;
+    long long *bytes = NULL;
+    int *remove = NULL;
+    size_t n = 0, i;
+    int rc;
+
+    rc = amg_store_list(cli->cfg, a->instance, &v, &bytes, &n);
+    if (rc < 0)
+        return rc;
+    remove = calloc(n ? n : 1, sizeof(*remove));
+    rc = remove ? amg_catalog_retention(v, n, (int)a->keep, (int)a->keep_days, time(NULL),
+                                        remove) : AMG_ENOMEM;
+    for (i = 0; rc == AMG_OK && i < n; i++) {
+        if (!remove[i])
+            continue;
+        if (a->dry_run) {
+            printf("would remove %s\n", v[i].path);
+            continue;
+        }
+        rc = amg_store_remove(cli->cfg, v[i].name);
+        if (rc == AMG_OK)
+            printf("removed %s\n", v[i].path);
+    }
+    free(remove);
+    amg_catalog_free(v, n);
+    amg_free(bytes);
+    return rc;
 }
 
 int amg_cmd_snapshots(struct cli *cli, const struct command *cmd, int argc, char **argv)
@@ -66,7 +127,7 @@ int amg_cmd_snapshots(struct cli *cli, const struct command *cmd, int argc, char
                valid ? "yes" : "NO");
     }
     amg_catalog_free(v, n);
-    return AMG_OK;
+    return cli->cfg->snapshot_store ? list_store(cli, a.instance) : AMG_OK;
 }
 
 /* Hide a snapshot (rename to .<name>.deleting) before removing it, so
@@ -146,6 +207,8 @@ int amg_cmd_prune(struct cli *cli, const struct command *cmd, int argc, char **a
     }
     amg_info("prune: %zu snapshot%s of '%s', %ld removed", n, n == 1 ? "" : "s", a.instance,
              removed);
+    if (cli->cfg->snapshot_store)
+        rc = prune_store(cli, &a);
 out:
     free(remove);
     amg_catalog_free(v, n);

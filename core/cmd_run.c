@@ -7,7 +7,10 @@
 #include <string.h>
 #include "cli.h"
 #include "error.h"
+#include "fsutil.h"
 #include "log.h"
+#include "mem.h"
+#include "store.h"
 
 int amg_cmd_export(struct cli *cli, const struct command *cmd, int argc, char **argv)
 {
@@ -28,14 +31,50 @@ int amg_cmd_export(struct cli *cli, const struct command *cmd, int argc, char **
     rc = amg_engine_export(cli->engine, a.instance, a.output, &sel, &path);
     if (rc == AMG_OK)
         printf("%s\n", path);
+    if (rc == AMG_OK && cli->cfg->snapshot_store) {
+        char *ref = NULL;
+
+        fflush(stdout);
+        rc = amg_store_upload(cli->cfg, path, &ref);
+        if (rc == AMG_OK)
+            printf("%s\n", ref);
+        amg_free(ref);
+    }
     free(path);
     return rc;
+}
+
+/* An s3:// --snapshot is fetched into a temporary directory first:
+ * *snapshot then names the local copy and *tmp the directory to remove. */
+static int local_snapshot(struct cli *cli, const char **snapshot, char **tmp, char **dir)
+{
+    int rc;
+
+    *tmp = NULL;
+    *dir = NULL;
+    if (!amg_store_is_ref(*snapshot))
+        return AMG_OK;
+    rc = amg_store_fetch(cli->cfg, *snapshot, tmp, dir);
+    if (rc == AMG_OK)
+        *snapshot = *dir;
+    return rc;
+}
+
+static void drop_local(char *tmp, char *dir)
+{
+    if (tmp)
+        amg_rmtree(tmp);
+    amg_free(tmp);
+    amg_free(dir);
 }
 
 int amg_cmd_import(struct cli *cli, const struct command *cmd, int argc, char **argv)
 {
     struct cmd_args a;
     struct amg_selection sel;
+    const char *snapshot;
+    char *tmp = NULL;
+    char *dir = NULL;
     int rc;
 
     rc = amg_cli_parse(cmd, OPT_INSTANCE | OPT_SNAPSHOT | OPT_SELECT | OPT_DRY_RUN | OPT_PLAN_OUT,
@@ -50,7 +89,12 @@ int amg_cmd_import(struct cli *cli, const struct command *cmd, int argc, char **
     sel.only = a.only;
     sel.exclude = a.exclude;
     amg_cli_run_opts(cli, &a);
-    return amg_engine_import(cli->engine, a.instance, a.snapshot, &sel);
+    snapshot = a.snapshot;
+    rc = local_snapshot(cli, &snapshot, &tmp, &dir);
+    if (rc == AMG_OK)
+        rc = amg_engine_import(cli->engine, a.instance, snapshot, &sel);
+    drop_local(tmp, dir);
+    return rc;
 }
 
 int amg_cmd_migrate(struct cli *cli, const struct command *cmd, int argc, char **argv)
@@ -102,6 +146,9 @@ out:
 int amg_cmd_validate(struct cli *cli, const struct command *cmd, int argc, char **argv)
 {
     struct cmd_args a;
+    const char *snapshot;
+    char *tmp = NULL;
+    char *dir = NULL;
     int rc;
 
     rc = amg_cli_parse(cmd, OPT_SNAPSHOT, argc, argv, &a);
@@ -110,7 +157,11 @@ int amg_cmd_validate(struct cli *cli, const struct command *cmd, int argc, char 
     rc = amg_cli_require("validate", a.snapshot, "--snapshot");
     if (rc < 0)
         return rc;
-    rc = amg_engine_validate(cli->engine, a.snapshot);
+    snapshot = a.snapshot;
+    rc = local_snapshot(cli, &snapshot, &tmp, &dir);
+    if (rc == AMG_OK)
+        rc = amg_engine_validate(cli->engine, snapshot);
+    drop_local(tmp, dir);
     if (rc == AMG_OK)
         printf("%s: valid\n", a.snapshot);
     return rc;

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "report.h"
 #include "snapshot.h"
+#include "snapshot_key.h"
 #include "verify.h"
 
 /* A private directory for the temporary snapshots; *dir is a new string. */
@@ -158,7 +159,11 @@ int amg_cmd_verify(struct cli *cli, const struct command *cmd, int argc, char **
         goto out;
     rc = amg_snapshot_open(args.snapshot ? args.snapshot : snap_a, &a.snap);
     if (rc == AMG_OK)
+        rc = amg_snapshot_key_reader(cli->cfg, a.snap, 1);
+    if (rc == AMG_OK)
         rc = amg_snapshot_open(snap_b, &b.snap);
+    if (rc == AMG_OK)
+        rc = amg_snapshot_key_reader(cli->cfg, b.snap, 1);
     if (rc == AMG_OK)
         rc = amg_report_new("verify", b.label, args.snapshot, time(NULL), &report);
     if (rc < 0)

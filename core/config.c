@@ -201,6 +201,13 @@ void amg_config_free(struct amg_config *cfg)
     amg_free(cfg->path);
     amg_free(cfg->snapshot_dir);
     amg_free(cfg->cd_secret_env);
+    amg_free(cfg->seal_key_env);
+    amg_free(cfg->seal_key_file);
+    amg_free(cfg->snapshot_store);
+    amg_free(cfg->s3_endpoint);
+    amg_free(cfg->s3_region);
+    amg_free(cfg->s3_access_key_env);
+    amg_free(cfg->s3_secret_key_env);
     amg_free(cfg);
 }
 

@@ -50,6 +50,17 @@ struct amg_config {
     char *cd_secret_env;                 /* cloud_directory.encryption_secret_env,
                                           * default "APPID_CD_ENCRYPTION_SECRET" */
     void *plugin_options;                /* private: plugins.<name>.<key> */
+    char *seal_key_env;                  /* snapshot_encryption.key_env, or NULL */
+    char *seal_key_file;                 /* snapshot_encryption.key_file (resolved
+                                          * like snapshot_dir), or NULL; at most
+                                          * one of the two is set */
+    char *snapshot_store;                /* "s3://BUCKET/PREFIX" or NULL (local) */
+    char *s3_endpoint;                   /* s3.endpoint, required with a store */
+    char *s3_region;                     /* s3.region, required with a store */
+    char *s3_access_key_env;             /* s3.access_key_env, default
+                                          * "AMG_S3_ACCESS_KEY" */
+    char *s3_secret_key_env;             /* s3.secret_key_env, default
+                                          * "AMG_S3_SECRET_KEY" */
 };
 
 /*

@@ -487,6 +487,116 @@ static int parse_cloud_directory(struct loader *ld, const config_setting_t *s)
     return AMG_OK;
 }
 
+/* snapshot_encryption = { key_env = "NAME"; } or { key_file = "path"; }.
+ * The secret itself is only read when a snapshot is written or opened. */
+static int parse_snapshot_encryption(struct loader *ld, const config_setting_t *s)
+{
+    const char *w = "snapshot_encryption";
+    int i, n;
+
+    if (!want_type(ld, s, w, config_setting_is_group(s), "a group"))
+        return AMG_OK;
+    n = config_setting_length(s);
+    for (i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        const char *k = config_setting_name(e);
+        int is_env = strcmp(k, "key_env") == 0;
+        char where[64];
+
+        if (!is_env && strcmp(k, "key_file") != 0) {
+            conf_error(ld, e, "unknown key '%s' in %s (key_env or key_file)", k, w);
+            continue;
+        }
+        snprintf(where, sizeof(where), "%s.%s", w, k);
+        if (!want_type(ld, e, where, config_setting_type(e) == CONFIG_TYPE_STRING,
+                       "a string"))
+            continue;
+        if (is_env) {
+            if (!check_env(ld, e, where, config_setting_get_string(e)))
+                continue;
+            if (set_str(&ld->cfg->seal_key_env, config_setting_get_string(e)))
+                return AMG_ENOMEM;
+        } else {
+            char *path;
+
+            if (!*config_setting_get_string(e)) {
+                conf_error(ld, e, "%s must not be empty", where);
+                continue;
+            }
+            path = resolve_path(ld, config_setting_get_string(e));
+            if (!path)
+                return AMG_ENOMEM;
+            amg_free(ld->cfg->seal_key_file);
+            ld->cfg->seal_key_file = path;
+        }
+    }
+    if (ld->cfg->seal_key_env && ld->cfg->seal_key_file)
+        conf_error(ld, s, "%s: set key_env or key_file, not both", w);
+    else if (!ld->cfg->seal_key_env && !ld->cfg->seal_key_file)
+        conf_error(ld, s, "%s: key_env or key_file is required", w);
+    return AMG_OK;
+}
+
+/* snapshot_store = "s3://BUCKET/PREFIX"; the URL itself is checked by the
+ * S3 client when a command uses it (amg_s3_new). */
+static int parse_snapshot_store(struct loader *ld, const config_setting_t *s)
+{
+    const char *v;
+
+    if (!want_type(ld, s, "snapshot_store", config_setting_type(s) == CONFIG_TYPE_STRING,
+                   "a string"))
+        return AMG_OK;
+    v = config_setting_get_string(s);
+    if (strncmp(v, "s3://", 5) != 0 || !v[5]) {
+        conf_error(ld, s, "snapshot_store: '%s' is not an s3://BUCKET[/PREFIX] URL "
+                   "(local snapshots go to snapshot_dir)", v);
+        return AMG_OK;
+    }
+    return set_str(&ld->cfg->snapshot_store, v) ? AMG_ENOMEM : AMG_OK;
+}
+
+/* s3 = { endpoint; region; access_key_env; secret_key_env; } */
+static int parse_s3(struct loader *ld, const config_setting_t *s)
+{
+    static const char *const keys[] = { "endpoint", "region", "access_key_env",
+                                        "secret_key_env" };
+    char **dst[4];
+    int i, n;
+    size_t k;
+
+    dst[0] = &ld->cfg->s3_endpoint;
+    dst[1] = &ld->cfg->s3_region;
+    dst[2] = &ld->cfg->s3_access_key_env;
+    dst[3] = &ld->cfg->s3_secret_key_env;
+    if (!want_type(ld, s, "s3", config_setting_is_group(s), "a group"))
+        return AMG_OK;
+    n = config_setting_length(s);
+    for (i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        char where[64];
+
+        for (k = 0; k < 4; k++) {
+            if (strcmp(config_setting_name(e), keys[k]) == 0)
+                break;
+        }
+        if (k == 4) {
+            conf_error(ld, e, "unknown key '%s' in s3", config_setting_name(e));
+            continue;
+        }
+        snprintf(where, sizeof(where), "s3.%s", keys[k]);
+        if (!want_type(ld, e, where, config_setting_type(e) == CONFIG_TYPE_STRING,
+                       "a string"))
+            continue;
+        if (k >= 2 && !check_env(ld, e, where, config_setting_get_string(e)))
+            continue;
+        if (set_str(dst[k], config_setting_get_string(e)))
+            return AMG_ENOMEM;
+    }
+    if (!ld->cfg->s3_endpoint || !ld->cfg->s3_region)
+        conf_error(ld, s, "s3: endpoint and region are required");
+    return AMG_OK;
+}
+
 /* The option's value as text, so plugins see one representation whatever
  * the type in the file. NULL (after an error) for non-scalars. */
 static char *format_option(struct loader *ld, const config_setting_t *s, const char *where,
@@ -585,6 +695,9 @@ static const struct {
     { "http", parse_http },
     { "cloud_directory", parse_cloud_directory },
     { "plugins", parse_plugins },
+    { "snapshot_encryption", parse_snapshot_encryption },
+    { "snapshot_store", parse_snapshot_store },
+    { "s3", parse_s3 },
 };
 #define N_TOP_KEYS (sizeof(top_keys) / sizeof(top_keys[0]))
 

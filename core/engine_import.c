@@ -15,6 +15,7 @@
 #include "plan.h"
 #include "progress.h"
 #include "snapshot.h"
+#include "snapshot_key.h"
 
 /* Why a plugin cannot run in this import, or NULL when it can. Records a
  * plugin that cannot run in the report and the plan. */
@@ -120,6 +121,12 @@ int amg_engine_import(struct amg_engine *e, const char *instance, const char *sn
     if (rc < 0)
         goto out;
     rc = amg_snapshot_open(snapshot, &snap);
+    if (rc < 0)
+        goto out;
+    /* A wrong key or a tampered file must stop the run before any write. */
+    rc = amg_snapshot_key_reader(e->cfg, snap, 1);
+    if (rc == AMG_OK && amg_snapshot_encrypted(snap))
+        rc = amg_snapshot_check_content(snap);
     if (rc < 0)
         goto out;
     rc = amg_engine_preflight(e, snap, selected);

@@ -16,6 +16,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "mem.h"
+#include "seal.h"
 #include "sha256.h"
 #include "snapshot.h"
 
@@ -30,6 +31,8 @@ struct out_file {
     struct amg_sha256 *hash;
     long long bytes;
     int failed;     /* a write failed and was logged already */
+    struct amg_seal_writer *seal;   /* encrypting: bytes go through it */
+    int sealed;     /* hash and size come from the file at close */
 };
 
 struct amg_ndjson_writer {
@@ -49,6 +52,8 @@ struct amg_snapshot_writer {
     json_t *files;      /* plugin -> file entry; JSON null while streaming */
     struct amg_ndjson_writer *nw;   /* the open ndjson writer, if any */
     int status;         /* first failure; commit refuses after one */
+    json_t *encryption; /* manifest "encryption", NULL when not encrypting */
+    unsigned char key[AMG_SEAL_KEY_BYTES];
 };
 
 int amg_snapshot_plugin_name_ok(const char *name)
@@ -91,7 +96,10 @@ static int record_failure(struct amg_snapshot_writer *w, int rc)
     return rc;
 }
 
-static int out_open(struct out_file *f, const char *dir, const char *name)
+/* `key` NULL: plaintext (manifest.json); else the file is sealed with the
+ * file's name as context, so files cannot be swapped unnoticed. */
+static int out_open(struct out_file *f, const char *dir, const char *name,
+                    const unsigned char *key)
 {
     int fd = -1;
     int rc = AMG_ENOMEM;
@@ -123,6 +131,10 @@ static int out_open(struct out_file *f, const char *dir, const char *name)
     }
     fd = -1;
     rc = AMG_OK;
+    if (key) {
+        f->sealed = 1;
+        rc = amg_seal_writer_new(f->fp, f->path, name, key, &f->seal);
+    }
 out:
     if (fd >= 0)
         close(fd);
@@ -133,6 +145,13 @@ static int out_write(struct out_file *f, const void *data, size_t len)
 {
     if (f->failed)
         return AMG_EIO;
+    if (f->seal) {
+        int rc = amg_seal_write(f->seal, data, len);
+
+        if (rc)
+            f->failed = 1;
+        return rc;
+    }
     if (len > 0 && fwrite(data, 1, len, f->fp) != len) {
         amg_error("%s: write failed: %s", f->path, strerror(errno));
         f->failed = 1;
@@ -171,6 +190,8 @@ static int out_dump(struct out_file *f, const json_t *doc, size_t flags)
  * flush or sync, and no errors to report. */
 static void out_discard(struct out_file *f)
 {
+    amg_seal_writer_free(f->seal);
+    f->seal = NULL;
     if (f->fp)
         fclose(f->fp);
     f->fp = NULL;
@@ -185,7 +206,12 @@ static void out_discard(struct out_file *f)
 static int out_close(struct out_file *f, char hex[AMG_SHA256_HEX_LEN + 1])
 {
     int rc = f->failed ? AMG_EIO : AMG_OK;
+    struct stat st;
 
+    if (f->seal && rc == AMG_OK) {
+        rc = amg_seal_writer_close(f->seal);
+        f->seal = NULL;
+    }
     if (f->fp) {
         if (rc == AMG_OK && fflush(f->fp) != 0) {
             amg_error("%s: write failed: %s", f->path, strerror(errno));
@@ -201,8 +227,19 @@ static int out_close(struct out_file *f, char hex[AMG_SHA256_HEX_LEN + 1])
         }
         f->fp = NULL;
     }
-    if (rc == AMG_OK)
+    /* The manifest lists the ciphertext, so that checksums can be checked
+     * without the key. */
+    if (rc == AMG_OK && f->sealed) {
+        rc = amg_sha256_file(f->path, hex);
+        if (rc == AMG_OK && stat(f->path, &st) != 0) {
+            amg_error("%s: %s", f->path, strerror(errno));
+            rc = AMG_EIO;
+        }
+        if (rc == AMG_OK)
+            f->bytes = (long long)st.st_size;
+    } else if (rc == AMG_OK) {
         rc = amg_sha256_final_hex(f->hash, hex);
+    }
     out_discard(f);
     return rc;
 }
@@ -368,7 +405,7 @@ int amg_snapshot_write_json(struct amg_snapshot_writer *w, const char *plugin,
     if (rc)
         goto out;
     snprintf(name, sizeof(name), "%s.json", plugin);
-    rc = out_open(&f, w->partial, name);
+    rc = out_open(&f, w->partial, name, w->encryption ? w->key : NULL);
     if (rc == AMG_OK)
         rc = out_dump(&f, doc, JSON_COMPACT | JSON_SORT_KEYS);
     if (rc == AMG_OK)
@@ -405,7 +442,7 @@ int amg_snapshot_write_blob(struct amg_snapshot_writer *w, const char *plugin,
         rc = AMG_EEXIST;
         goto out;
     }
-    rc = out_open(&f, w->partial, name);
+    rc = out_open(&f, w->partial, name, w->encryption ? w->key : NULL);
     if (rc == AMG_OK && len)
         rc = out_write(&f, data, len);
     if (rc == AMG_OK)
@@ -451,7 +488,7 @@ int amg_snapshot_ndjson_create(struct amg_snapshot_writer *w, const char *plugin
     if (!nw->plugin)
         goto out;
     snprintf(name, sizeof(name), "%s.ndjson", plugin);
-    rc = out_open(&nw->f, w->partial, name);
+    rc = out_open(&nw->f, w->partial, name, w->encryption ? w->key : NULL);
     if (rc)
         goto out;
     w->nw = nw;
@@ -491,8 +528,8 @@ int amg_ndjson_close(struct amg_ndjson_writer *nw)
 
     if (!nw)
         return AMG_EINVAL;
-    bytes = nw->f.bytes;
     rc = out_close(&nw->f, hex);
+    bytes = nw->f.bytes;
     if (rc == AMG_OK)
         rc = fill_slot(nw->w, nw->plugin, ".ndjson", hex, bytes, nw->records);
     record_failure(nw->w, rc);
@@ -560,7 +597,9 @@ static int write_manifest(struct amg_snapshot_writer *w)
     files = NULL;   /* stolen by "o", even on failure */
     if (!manifest)
         goto out;
-    rc = out_open(&f, w->partial, "manifest.json");
+    if (w->encryption && json_object_set(manifest, "encryption", w->encryption) != 0)
+        goto out;
+    rc = out_open(&f, w->partial, "manifest.json", NULL);
     if (rc == AMG_OK)
         rc = out_dump(&f, manifest, JSON_SORT_KEYS | JSON_INDENT(2));
     if (rc == AMG_OK)
@@ -580,6 +619,8 @@ static void writer_free(struct amg_snapshot_writer *w)
     json_decref(w->source);
     json_decref(w->plugins);
     json_decref(w->files);
+    json_decref(w->encryption);
+    amg_seal_key_wipe(w->key, sizeof(w->key));
     amg_free(w);
 }
 
@@ -654,4 +695,27 @@ void amg_snapshot_abort(struct amg_snapshot_writer *w)
     if (w->partial)
         amg_rmtree(w->partial);
     writer_free(w);
+}
+
+int amg_snapshot_encrypt(struct amg_snapshot_writer *w, const struct amg_seal_params *p,
+                         const unsigned char key[AMG_SEAL_KEY_BYTES])
+{
+    json_t *enc = NULL;
+    int rc = AMG_EINVAL;
+
+    if (!w || !p || !key || w->encryption || json_object_size(w->files) > 0)
+        goto out;
+    rc = amg_seal_params_to_json(p, &enc);
+    if (rc)
+        goto out;
+    rc = AMG_ENOMEM;
+    if (json_object_set_new(enc, "files", json_string("all")) != 0)
+        goto out;
+    memcpy(w->key, key, sizeof(w->key));
+    w->encryption = enc;
+    enc = NULL;
+    rc = AMG_OK;
+out:
+    json_decref(enc);
+    return w ? record_failure(w, rc) : rc;
 }

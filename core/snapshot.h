@@ -73,6 +73,16 @@ int amg_snapshot_ndjson_create(struct amg_snapshot_writer *w, const char *plugin
 int amg_ndjson_write(struct amg_ndjson_writer *nw, json_t *rec);
 int amg_ndjson_close(struct amg_ndjson_writer *nw);
 
+struct amg_seal_params;
+
+/* Encrypt every file written from now on (call before the first one):
+ * sealed with `key` (copied, wiped when the writer is freed), the file's
+ * name as context; the manifest stays plaintext and records `p` plus
+ * "files":"all" under "encryption", and the sha256 and size of the
+ * ciphertext. AMG_EINVAL if called twice or after a file was written. */
+int amg_snapshot_encrypt(struct amg_snapshot_writer *w, const struct amg_seal_params *p,
+                         const unsigned char key[32]);
+
 /* Write manifest.json, fsync, rename into place. On success *final_path
  * (if not NULL) is a new string and the writer is freed. On failure the
  * temporary directory is removed and the writer freed. Once any call on
@@ -114,6 +124,22 @@ const char *amg_snapshot_document(const struct amg_snapshot *s, const char *plug
 
 /* 1 if the snapshot holds data for `plugin` (any file), else 0. */
 int amg_snapshot_has_plugin(const struct amg_snapshot *s, const char *plugin);
+
+/* 1 if the snapshot's files are encrypted (manifest "encryption"). Its
+ * checksums were checked at open; reading content needs the key: the
+ * readers below fail with AMG_ECONFIG until amg_snapshot_set_secret(),
+ * and with AMG_ESNAPSHOT ("FILE: authentication failed ...") on a wrong
+ * key or a tampered file. */
+int amg_snapshot_encrypted(const struct amg_snapshot *s);
+
+/* Derive the key from `secret` (len bytes, borrowed) and the manifest's
+ * parameters; the key is kept (wiped at close). A wrong secret is only
+ * noticed when a file is read: see amg_snapshot_check_content(). */
+int amg_snapshot_set_secret(struct amg_snapshot *s, const char *secret, size_t len);
+
+/* Decrypt every file of an encrypted snapshot to its authenticated end
+ * (plaintext discarded). AMG_ESNAPSHOT if any fails (each logged, named). */
+int amg_snapshot_check_content(struct amg_snapshot *s);
 
 /* Read <plugin>.json; new reference in *doc. AMG_ENOTFOUND if absent. */
 int amg_snapshot_read_json(struct amg_snapshot *s, const char *plugin, json_t **doc);

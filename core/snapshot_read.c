@@ -1,11 +1,10 @@
 /*
  * Snapshot reader. amg_snapshot_open() checks the whole snapshot up front
- * (manifest shape, sizes, checksums, unlisted files) and reports every
- * problem it finds, so an operator fixes them in one pass; the readers
- * afterwards only deal with parse errors.
+ * (snapshot_check.c) and reports every problem it finds, so an operator
+ * fixes them in one pass; the readers afterwards only deal with parse
+ * errors and, for an encrypted snapshot, authentication failures.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -15,14 +14,17 @@
 #include "fsutil.h"
 #include "log.h"
 #include "mem.h"
-#include "sha256.h"
+#include "seal.h"
 #include "snapshot.h"
-
-#define MANIFEST_NAME "manifest.json"
+#include "snapshot_check.h"
 
 struct amg_snapshot {
     char *path;
     json_t *manifest;
+    int sealed;         /* the manifest has "encryption" */
+    int have_key;
+    struct amg_seal_params params;
+    unsigned char key[AMG_SEAL_KEY_BYTES];
 };
 
 struct amg_ndjson_reader {
@@ -30,362 +32,42 @@ struct amg_ndjson_reader {
     FILE *fp;
     char *line;         /* getline buffer, reused for every line */
     size_t cap;
+    struct amg_seal_reader *seal;   /* decrypting reader over fp, or NULL */
     long lineno;
     long expected;      /* "records" from the manifest */
     int status;         /* sticky: a bad line ends the stream */
 };
 
-/* Status for a failed jansson parse of `path`. jansson turns a refused
- * allocation into whatever parse error it led to ("string expected"),
- * so the allocation wrappers' count decides; `refused` is
- * amg_mem_failures() from before the call. Logs the problem. */
-static int parse_failure(const char *path, long refused, const json_error_t *err,
-                         long lineno)
+
+/* "encryption": {seal params..., "files": "all"}; only "all" exists. */
+static int check_encryption(const char *mpath, struct amg_snapshot *s)
 {
-    if (amg_mem_failures() != refused) {
-        amg_error("%s: out of memory while parsing JSON", path);
-        return AMG_ENOMEM;
-    }
-    if (lineno > 0)
-        amg_error("%s:%ld: column %d: %s", path, lineno, err->column, err->text);
-    else
-        amg_error("%s: line %d: %s", path, err->line, err->text);
-    return AMG_ESNAPSHOT;
-}
-
-/* Split "<plugin>.json", "<plugin>.ndjson" or "<plugin>.<part>.bin";
- * returns the extension (".json", ".ndjson" or ".<part>.bin") or NULL when
- * `name` is not a valid file name. */
-static const char *split_file_name(const char *name, char *plugin, size_t size)
-{
-    const char *dot = strrchr(name, '.');
-    size_t len;
-
-    if (dot && strcmp(dot, ".bin") == 0) {
-        char part[NAME_MAX + 1];
-        const char *pdot;
-
-        for (pdot = dot - 1; pdot > name && *pdot != '.'; pdot--)
-            ;
-        if (pdot <= name || (size_t)(dot - pdot - 1) >= sizeof(part))
-            return NULL;
-        memcpy(part, pdot + 1, (size_t)(dot - pdot - 1));
-        part[dot - pdot - 1] = '\0';
-        if (!amg_snapshot_plugin_name_ok(part))
-            return NULL;
-        dot = pdot;
-    } else if (!dot || (strcmp(dot, ".json") != 0 && strcmp(dot, ".ndjson") != 0)) {
-        return NULL;
-    }
-    len = (size_t)(dot - name);
-    if (len == 0 || len >= size)
-        return NULL;
-    memcpy(plugin, name, len);
-    plugin[len] = '\0';
-    return amg_snapshot_plugin_name_ok(plugin) ? dot : NULL;
-}
-
-static int is_hex64(const char *s)
-{
-    size_t i;
-
-    for (i = 0; i < AMG_SHA256_HEX_LEN; i++) {
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    }
-    return s[i] == '\0';
-}
-
-/* Check one "files" entry; logs and returns the number of problems. */
-static int check_entry_shape(const char *mpath, size_t idx, json_t *e)
-{
-    char plugin[NAME_MAX + 1];
-    const char *name = json_string_value(json_object_get(e, "name"));
-    const char *plug = json_string_value(json_object_get(e, "plugin"));
-    const char *sha = json_string_value(json_object_get(e, "sha256"));
-    json_t *bytes = json_object_get(e, "bytes");
-    json_t *records = json_object_get(e, "records");
-    const char *ext;
-    int bad = 0;
-
-    if (!json_is_object(e)) {
-        amg_error("%s: files[%zu] is not an object", mpath, idx);
-        return 1;
-    }
-    ext = name ? split_file_name(name, plugin, sizeof(plugin)) : NULL;
-    if (!ext) {
-        amg_error("%s: files[%zu]: invalid file name '%s' (want <plugin>.json or "
-                  "<plugin>.ndjson, plugin matching [a-z0-9_]+)", mpath, idx,
-                  name ? name : "(missing)");
-        bad++;
-    } else if (!plug || strcmp(plug, plugin) != 0) {
-        amg_error("%s: files[%zu]: plugin '%s' does not match file name %s", mpath, idx,
-                  plug ? plug : "(missing)", name);
-        bad++;
-    }
-    if (!sha || !is_hex64(sha)) {
-        amg_error("%s: files[%zu]: sha256 must be 64 lowercase hex digits", mpath, idx);
-        bad++;
-    }
-    if (!json_is_integer(bytes) || json_integer_value(bytes) < 0) {
-        amg_error("%s: files[%zu]: bytes must be an integer >= 0", mpath, idx);
-        bad++;
-    }
-    if (!json_is_integer(records) || json_integer_value(records) < 0) {
-        amg_error("%s: files[%zu]: records must be an integer >= 0", mpath, idx);
-        bad++;
-    }
-    return bad;
-}
-
-/* Manifest shape, apart from format and version: adds the problems
- * found to *bad. Returns AMG_OK or AMG_ENOMEM. */
-static int check_manifest_shape(const char *mpath, json_t *m, int *bad_out)
-{
-    json_t *files = json_object_get(m, "files");
-    json_t *plugins = json_object_get(m, "plugins");
-    json_t *source = json_object_get(m, "source");
-    json_t *seen = json_object();
-    const char *key;
-    json_t *val;
-    json_t *e;
-    size_t i;
-    int bad = 0;
-    int rc = AMG_ENOMEM;
-
-    if (!seen)
-        goto out;
-    if (!json_is_string(json_object_get(m, "created"))) {
-        amg_error("%s: \"created\" must be a string", mpath);
-        bad++;
-    }
-    if (!json_is_object(source) ||
-        !json_is_string(json_object_get(source, "instance"))) {
-        amg_error("%s: \"source\" must be an object with a string \"instance\"", mpath);
-        bad++;
-    }
-    if (!json_is_object(plugins)) {
-        amg_error("%s: \"plugins\" must be an object", mpath);
-        bad++;
-    }
-    json_object_foreach(plugins, key, val) {
-        if (!amg_snapshot_plugin_name_ok(key) ||
-            !json_is_string(json_object_get(val, "version"))) {
-            amg_error("%s: plugins.%s: invalid name or missing string \"version\"",
-                      mpath, key);
-            bad++;
-        }
-    }
-    if (!json_is_array(files)) {
-        amg_error("%s: \"files\" must be an array", mpath);
-        bad++;
-    }
-    json_array_foreach(files, i, e) {
-        const char *name = json_string_value(json_object_get(e, "name"));
-        const char *plug = json_string_value(json_object_get(e, "plugin"));
-        int ebad = check_entry_shape(mpath, i, e);
-
-        bad += ebad;
-        if (ebad)
-            continue;
-        /* One document (.json or .ndjson) per plugin, and each binary
-         * part once: keyed by plugin, or by file name for parts. */
-        if (strlen(name) > 4 && strcmp(name + strlen(name) - 4, ".bin") == 0)
-            plug = name;
-        if (json_object_get(seen, plug)) {
-            amg_error("%s: files[%zu]: second file for plugin %s (%s)", mpath, i, plug, name);
-            bad++;
-        } else if (json_object_set_new(seen, plug, json_true()) != 0) {
-            /* A duplicate would go unnoticed. */
-            goto out;
-        }
-    }
-    rc = AMG_OK;
-out:
-    *bad_out += bad;
-    json_decref(seen);
-    return rc;
-}
-
-/* Listed files: regular, right size, right checksum. Adds the problems
- * found to *bad; returns AMG_OK or AMG_ENOMEM. */
-static int check_listed_files(const char *dir, json_t *files, int *bad)
-{
-    char hex[AMG_SHA256_HEX_LEN + 1];
-    json_t *e;
-    size_t i;
-
-    json_array_foreach(files, i, e) {
-        const char *name = json_string_value(json_object_get(e, "name"));
-        const char *sha = json_string_value(json_object_get(e, "sha256"));
-        json_int_t bytes = json_integer_value(json_object_get(e, "bytes"));
-        char *path = amg_path_join(dir, name);
-        struct stat st;
-
-        if (!path)
-            return AMG_ENOMEM;
-        if (lstat(path, &st) != 0) {
-            amg_error("%s: listed in the manifest but %s", path, strerror(errno));
-            (*bad)++;
-        } else if (!S_ISREG(st.st_mode)) {
-            amg_error("%s: not a regular file", path);
-            (*bad)++;
-        } else if ((json_int_t)st.st_size != bytes) {
-            amg_error("%s: size mismatch (manifest says %" JSON_INTEGER_FORMAT
-                      " bytes, file has %lld)", path, bytes, (long long)st.st_size);
-            (*bad)++;
-        } else if (amg_sha256_file(path, hex) != AMG_OK) {
-            (*bad)++;
-        } else if (strcmp(hex, sha) != 0) {
-            amg_error("%s: checksum mismatch (manifest says %s, file has %s)",
-                      path, sha, hex);
-            (*bad)++;
-        }
-        amg_free(path);
-    }
-    return AMG_OK;
-}
-
-static int is_listed(json_t *files, const char *name)
-{
-    json_t *e;
-    size_t i;
-
-    json_array_foreach(files, i, e) {
-        if (strcmp(json_string_value(json_object_get(e, "name")), name) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-static int check_unlisted(const char *dir, json_t *files)
-{
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    int bad = 0;
-
-    if (!d) {
-        amg_error("%s: cannot list directory: %s", dir, strerror(errno));
-        return 1;
-    }
-    while ((de = readdir(d)) != NULL) {
-        const char *n = de->d_name;
-
-        if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, MANIFEST_NAME))
-            continue;
-        if (!is_listed(files, n)) {
-            amg_error("%s/%s: not listed in the manifest", dir, n);
-            bad++;
-        }
-    }
-    closedir(d);
-    return bad;
-}
-
-/* Parse manifest.json at `mpath`; new reference in *out. */
-static int load_manifest(const char *mpath, json_t **out)
-{
-    json_error_t err;
-    FILE *fp = NULL;
-    long refused;
-    int rc = AMG_ESNAPSHOT;
-
-    fp = fopen(mpath, "re");
-    if (!fp) {
-        int e = errno;
-
-        amg_error("%s: cannot open: %s%s", mpath, strerror(e),
-                  e == ENOENT ? " (is this a snapshot directory?)" : "");
-        goto out;
-    }
-    refused = amg_mem_failures();
-    *out = json_loadf(fp, JSON_REJECT_DUPLICATES, &err);
-    if (!*out) {
-        rc = parse_failure(mpath, refused, &err, 0);
-        goto out;
-    }
-    rc = AMG_OK;
-out:
-    if (fp)
-        fclose(fp);
-    return rc;
-}
-
-static int check_format(const char *mpath, json_t *m)
-{
-    const char *format = json_string_value(json_object_get(m, "format"));
-    json_t *ver = json_object_get(m, "format_version");
-
-    if (!format || strcmp(format, AMG_SNAPSHOT_FORMAT) != 0) {
-        amg_error("%s: not an appid-migrate snapshot (format is not \"%s\")",
-                  mpath, AMG_SNAPSHOT_FORMAT);
-        return AMG_ESNAPSHOT;
-    }
-    if (!json_is_integer(ver) || json_integer_value(ver) != AMG_SNAPSHOT_FORMAT_VERSION) {
-        if (json_is_integer(ver))
-            amg_error("%s: unsupported snapshot format version %" JSON_INTEGER_FORMAT
-                      " (this appid-migrate reads %d)", mpath, json_integer_value(ver),
-                      AMG_SNAPSHOT_FORMAT_VERSION);
-        else
-            amg_error("%s: format_version must be an integer", mpath);
-        return AMG_ESNAPSHOT;
-    }
-    return AMG_OK;
-}
-
-/* Everything amg_snapshot_open() checks once the manifest `m` (read from
- * `mpath`) is parsed: format, shape, and the files of `dir`. */
-static int check_manifest(const char *dir, const char *mpath, json_t *m)
-{
-    json_t *files = json_object_get(m, "files");
-    int bad = 0;
+    json_t *enc = json_object_get(s->manifest, "encryption");
+    json_t *params;
+    const char *files;
     int rc;
 
-    rc = check_format(mpath, m);
-    if (rc)
-        return rc;
-    rc = check_manifest_shape(mpath, m, &bad);
-    if (rc)
-        return rc;
-    /* Only a well-formed list can be checked against the directory. */
-    if (!bad) {
-        rc = check_listed_files(dir, files, &bad);
-        if (rc)
-            return rc;
-        bad += check_unlisted(dir, files);
-    }
-    if (bad) {
-        amg_error("%s: invalid snapshot (%d problem%s)", dir, bad, bad == 1 ? "" : "s");
+    if (!enc)
+        return AMG_OK;
+    files = json_string_value(json_object_get(enc, "files"));
+    if (!json_is_object(enc) || !files || strcmp(files, "all") != 0) {
+        amg_error("%s: \"encryption\" must be an object with \"files\": \"all\"", mpath);
         return AMG_ESNAPSHOT;
     }
-    return AMG_OK;
-}
-
-int amg_snapshot_check_manifest(const char *dir, const char *text, size_t len)
-{
-    json_error_t err;
-    json_t *m = NULL;
-    char *mpath = NULL;
-    long refused;
-    int rc = AMG_EINVAL;
-
-    if (!dir || !*dir || (!text && len))
-        goto out;
-    rc = AMG_ENOMEM;
-    mpath = amg_path_join(dir, MANIFEST_NAME);
-    if (!mpath)
-        goto out;
-    refused = amg_mem_failures();
-    m = json_loadb(text ? text : "", len, JSON_REJECT_DUPLICATES, &err);
-    if (!m) {
-        rc = parse_failure(mpath, refused, &err, 0);
-        goto out;
+    /* The seal parameters are the object less "files". */
+    params = json_copy(enc);
+    if (!params || json_object_del(params, "files") != 0) {
+        json_decref(params);
+        return AMG_ENOMEM;
     }
-    rc = check_manifest(dir, mpath, m);
-out:
-    json_decref(m);
-    amg_free(mpath);
-    return rc;
+    rc = amg_seal_params_from_json(params, &s->params);
+    json_decref(params);
+    if (rc != AMG_OK) {
+        amg_error("%s: invalid \"encryption\" parameters", mpath);
+        return AMG_ESNAPSHOT;
+    }
+    s->sealed = 1;
+    return AMG_OK;
 }
 
 int amg_snapshot_open(const char *dir, struct amg_snapshot **out)
@@ -406,10 +88,13 @@ int amg_snapshot_open(const char *dir, struct amg_snapshot **out)
     mpath = amg_path_join(dir, MANIFEST_NAME);
     if (!s->path || !mpath)
         goto out;
-    rc = load_manifest(mpath, &s->manifest);
+    rc = amg_snapshot_load_manifest(mpath, &s->manifest);
     if (rc)
         goto out;
-    rc = check_manifest(dir, mpath, s->manifest);
+    rc = amg_snapshot_check_all(dir, mpath, s->manifest);
+    if (rc)
+        goto out;
+    rc = check_encryption(mpath, s);
     if (rc)
         goto out;
     *out = s;
@@ -426,6 +111,7 @@ void amg_snapshot_close(struct amg_snapshot *s)
         return;
     amg_free(s->path);
     json_decref(s->manifest);
+    amg_seal_key_wipe(s->key, sizeof(s->key));
     amg_free(s);
 }
 
@@ -475,11 +161,67 @@ int amg_snapshot_has_plugin(const struct amg_snapshot *s, const char *plugin)
     return find_file(s, plugin, NULL) != NULL;
 }
 
+/* Open the sealed file `path` (named `name` in the snapshot, its
+ * context) for decryption. AMG_ECONFIG when no key was set. */
+static int open_sealed(const struct amg_snapshot *s, const char *path, const char *name,
+                       FILE **fp, struct amg_seal_reader **sr)
+{
+    int rc;
+
+    if (!s->have_key) {
+        amg_error("%s: the snapshot is encrypted; reading it needs the key "
+                  "(snapshot_encryption in the config)", path);
+        return AMG_ECONFIG;
+    }
+    *fp = fopen(path, "rbe");
+    if (!*fp) {
+        amg_error("%s: cannot open: %s", path, strerror(errno));
+        return AMG_EIO;
+    }
+    rc = amg_seal_reader_new(*fp, path, name, s->key, sr);
+    if (rc) {
+        fclose(*fp);
+        *fp = NULL;
+    }
+    return rc;
+}
+
+/* Read to the authenticated end, discarding the plaintext. */
+static int drain(struct amg_seal_reader *sr)
+{
+    char buf[4096];
+    size_t n;
+    int rc;
+
+    do {
+        rc = amg_seal_read(sr, buf, sizeof(buf), &n);
+    } while (rc == AMG_OK && n > 0);
+    amg_seal_key_wipe(buf, sizeof(buf));
+    return rc;
+}
+
+struct seal_load {
+    struct amg_seal_reader *r;
+    int status;
+};
+
+static size_t seal_load_cb(void *buf, size_t len, void *data)
+{
+    struct seal_load *sl = data;
+    size_t n = 0;
+
+    sl->status = amg_seal_read(sl->r, buf, len, &n);
+    return sl->status ? (size_t)-1 : n;
+}
+
 int amg_snapshot_read_json(struct amg_snapshot *s, const char *plugin, json_t **doc)
 {
     json_error_t err;
     json_t *e;
     char *path = NULL;
+    FILE *fp = NULL;
+    struct amg_seal_reader *sr = NULL;
+    struct seal_load sl = { NULL, AMG_OK };
     long refused;
     int rc = AMG_EINVAL;
 
@@ -497,13 +239,34 @@ int amg_snapshot_read_json(struct amg_snapshot *s, const char *plugin, json_t **
     if (!path)
         goto out;
     refused = amg_mem_failures();
-    *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+    if (s->sealed) {
+        rc = open_sealed(s, path, json_string_value(json_object_get(e, "name")), &fp, &sr);
+        if (rc)
+            goto out;
+        sl.r = sr;
+        *doc = json_load_callback(seal_load_cb, &sl, JSON_REJECT_DUPLICATES, &err);
+        /* jansson stops at the end of the value: the rest must still
+         * authenticate, else a cut-off file would pass. */
+        if (*doc && sl.status == AMG_OK)
+            sl.status = drain(sr);
+        if (sl.status) {
+            json_decref(*doc);
+            *doc = NULL;
+            rc = sl.status;
+            goto out;
+        }
+    } else {
+        *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+    }
     if (!*doc) {
-        rc = parse_failure(path, refused, &err, 0);
+        rc = amg_snapshot_parse_failure(path, refused, &err, 0);
         goto out;
     }
     rc = AMG_OK;
 out:
+    amg_seal_reader_free(sr);
+    if (fp)
+        fclose(fp);
     amg_free(path);
     return rc;
 }
@@ -516,6 +279,7 @@ int amg_snapshot_read_blob(struct amg_snapshot *s, const char *plugin, const cha
     char *path = NULL;
     char *buf = NULL;
     FILE *fp = NULL;
+    struct amg_seal_reader *sr = NULL;
     json_int_t bytes;
     int rc = AMG_EINVAL;
 
@@ -545,10 +309,30 @@ int amg_snapshot_read_blob(struct amg_snapshot *s, const char *plugin, const cha
     buf = amg_malloc((size_t)bytes + 1);
     if (!buf)
         goto out;
-    fp = fopen(path, "rb");
-    /* The size was checked at open; a different size now means the file
-     * changed underneath us. */
-    if (!fp || fread(buf, 1, (size_t)bytes, fp) != (size_t)bytes || fgetc(fp) != EOF) {
+    if (s->sealed) {
+        size_t n = 0;
+
+        /* The plaintext is shorter than the ciphertext listed as bytes. */
+        rc = open_sealed(s, path, json_string_value(json_object_get(e, "name")), &fp, &sr);
+        while (rc == AMG_OK) {
+            size_t got = 0;
+
+            rc = amg_seal_read(sr, buf + n, (size_t)bytes + 1 - n, &got);
+            if (rc == AMG_OK && got == 0)
+                break;
+            n += got;
+            if (rc == AMG_OK && n > (size_t)bytes) {
+                amg_error("%s: more plaintext than ciphertext", path);
+                rc = AMG_ESNAPSHOT;
+            }
+        }
+        if (rc)
+            goto out;
+        bytes = (json_int_t)n;
+    } else if (!(fp = fopen(path, "rb")) || fread(buf, 1, (size_t)bytes, fp) != (size_t)bytes ||
+               fgetc(fp) != EOF) {
+        /* The size was checked at open; a different size now means the
+         * file changed underneath us. */
         amg_error("%s: cannot read %lld bytes", path, (long long)bytes);
         rc = AMG_ESNAPSHOT;
         goto out;
@@ -559,6 +343,7 @@ int amg_snapshot_read_blob(struct amg_snapshot *s, const char *plugin, const cha
     buf = NULL;
     rc = AMG_OK;
 out:
+    amg_seal_reader_free(sr);
     if (fp)
         fclose(fp);
     amg_free(buf);
@@ -601,7 +386,8 @@ int amg_snapshot_ndjson_open(struct amg_snapshot *s, const char *plugin,
 {
     json_t *e;
     char *path = NULL;
-    FILE *fp;
+    FILE *fp = NULL;
+    struct amg_seal_reader *sr = NULL;
     int rc = AMG_EINVAL;
 
     if (out)
@@ -617,15 +403,23 @@ int amg_snapshot_ndjson_open(struct amg_snapshot *s, const char *plugin,
     path = amg_path_join(s->path, json_string_value(json_object_get(e, "name")));
     if (!path)
         goto out;
-    fp = fopen(path, "re");
-    if (!fp) {
+    if (s->sealed) {
+        rc = open_sealed(s, path, json_string_value(json_object_get(e, "name")), &fp, &sr);
+        if (rc)
+            goto out;
+    } else if (!(fp = fopen(path, "re"))) {
         amg_error("%s: cannot open: %s", path, strerror(errno));
         rc = AMG_EIO;
         goto out;
     }
     rc = amg_ndjson_reader_new(fp, path,
                                (long)json_integer_value(json_object_get(e, "records")), out);
+    if (rc == AMG_OK) {
+        (*out)->seal = sr;
+        sr = NULL;
+    }
 out:
+    amg_seal_reader_free(sr);
     amg_free(path);
     return rc;
 }
@@ -651,7 +445,18 @@ int amg_ndjson_next(struct amg_ndjson_reader *r, json_t **rec)
     if (r->status)
         return r->status;
     errno = 0;
-    n = getline(&r->line, &r->cap, r->fp);
+    if (r->seal) {
+        /* Errors were logged, naming the file. */
+        n = amg_seal_reader_getline(r->seal, &r->line, &r->cap);
+        if (n < 0) {
+            r->status = (int)n;
+            return r->status;
+        }
+        if (n == 0)
+            n = -1;
+    } else {
+        n = getline(&r->line, &r->cap, r->fp);
+    }
     if (n < 0) {
         if (ferror(r->fp)) {
             amg_error("%s: read error: %s", r->path, strerror(errno));
@@ -671,7 +476,7 @@ int amg_ndjson_next(struct amg_ndjson_reader *r, json_t **rec)
     refused = amg_mem_failures();
     v = json_loadb(r->line, (size_t)n - 1, JSON_REJECT_DUPLICATES, &err);
     if (!v) {
-        r->status = parse_failure(r->path, refused, &err, r->lineno);
+        r->status = amg_snapshot_parse_failure(r->path, refused, &err, r->lineno);
         return r->status;
     }
     if (!json_is_object(v)) {
@@ -686,9 +491,63 @@ void amg_ndjson_reader_close(struct amg_ndjson_reader *r)
 {
     if (!r)
         return;
+    amg_seal_reader_free(r->seal);
     if (r->fp)
         fclose(r->fp);
     free(r->line);     /* getline's buffer: libc memory */
     amg_free(r->path);
     amg_free(r);
+}
+
+int amg_snapshot_encrypted(const struct amg_snapshot *s)
+{
+    return s && s->sealed;
+}
+
+int amg_snapshot_set_secret(struct amg_snapshot *s, const char *secret, size_t len)
+{
+    int rc;
+
+    if (!s || !secret || !s->sealed)
+        return AMG_EINVAL;
+    rc = amg_seal_derive_key(secret, len, &s->params, s->key);
+    s->have_key = rc == AMG_OK;
+    return rc;
+}
+
+int amg_snapshot_check_content(struct amg_snapshot *s)
+{
+    json_t *e;
+    size_t i;
+    int bad = 0;
+
+    if (!s || !s->sealed)
+        return AMG_EINVAL;
+    json_array_foreach(json_object_get(s->manifest, "files"), i, e) {
+        const char *name = json_string_value(json_object_get(e, "name"));
+        struct amg_seal_reader *sr = NULL;
+        char *path = amg_path_join(s->path, name);
+        FILE *fp = NULL;
+        int rc;
+
+        if (!path)
+            return AMG_ENOMEM;
+        rc = open_sealed(s, path, name, &fp, &sr);
+        if (rc == AMG_OK)
+            rc = drain(sr);
+        amg_seal_reader_free(sr);
+        if (fp)
+            fclose(fp);
+        amg_free(path);
+        if (rc == AMG_ENOMEM || rc == AMG_ECONFIG)
+            return rc;
+        if (rc)
+            bad++;
+    }
+    if (bad) {
+        amg_error("%s: %d encrypted file%s failed to authenticate", s->path, bad,
+                  bad == 1 ? "" : "s");
+        return AMG_ESNAPSHOT;
+    }
+    return AMG_OK;
 }

@@ -25,10 +25,11 @@ fi
 
 TARGETS="config manifest ndjson iam"
 # Every core module a target reaches, and nothing that needs libcurl.
-CORE="mem log error fsutil sha256 snapshot snapshot_read config config_parse config_include iam"
+CORE="mem log error fsutil sha256 snapshot snapshot_read snapshot_check seal seal_stream config config_parse
+  config_include iam"
 
-deps=$(pkg-config --cflags jansson libconfig libcrypto)
-libs=$(pkg-config --libs jansson libconfig libcrypto)
+deps=$(pkg-config --cflags jansson libconfig libcrypto libsodium)
+libs=$(pkg-config --libs jansson libconfig libcrypto libsodium)
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 cflags="-g -O1 -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -Werror $san"
 cflags="$cflags -DPACKAGE_VERSION=\"fuzz\" -I$top/core -I$top/core/include $deps"

@@ -97,6 +97,7 @@ static const char full_conf[] =
     "plugin_dir = \"/opt/amg/plugins\";\n"
     "http = { timeout = 60; retries = 0; max_requests_per_second = 12.5; concurrency = 64; };\n"
     "cloud_directory = { encryption_secret_env = \"CD_SECRET\"; };\n"
+    "snapshot_encryption = { key_env = \"SEAL_SECRET\"; };\n"
     "plugins = { users = { page_size = 50; }; };\n";
 
 static void test_full(void)
@@ -128,6 +129,8 @@ static void test_full(void)
     CU_ASSERT_STRING_EQUAL(t->iam_endpoint, "http://127.0.0.1:8080/identity/token");
     CU_ASSERT_EQUAL(t->line, 7);
     CU_ASSERT_STRING_EQUAL(cfg->snapshot_dir, "/var/backups/appid");
+    CU_ASSERT_STRING_EQUAL(cfg->seal_key_env, "SEAL_SECRET");
+    CU_ASSERT_PTR_NULL(cfg->seal_key_file);
     CU_ASSERT_EQUAL_FATAL(cfg->n_plugin_dirs, 1);
     CU_ASSERT_STRING_EQUAL(cfg->plugin_dirs[0], "/opt/amg/plugins");
     CU_ASSERT_EQUAL(cfg->http.timeout_s, 60);
@@ -252,6 +255,18 @@ static const struct error_case error_cases[] = {
       2, "cloud_directory.encryption_secret_env: 'MY-SECRET' is not a valid environment" },
     { "unknown cloud_directory key", "cloud_directory = {\n  secret = \"x\";\n};\n", 2,
       "unknown key 'secret' in cloud_directory" },
+    { "encryption not a group", "snapshot_encryption = \"x\";\n", 1,
+      "snapshot_encryption must be a group, not a string" },
+    { "encryption unknown key", "snapshot_encryption = {\n  key = \"x\";\n};\n", 2,
+      "unknown key 'key' in snapshot_encryption (key_env or key_file)" },
+    { "encryption bad env", "snapshot_encryption = {\n  key_env = \"A-B\";\n};\n", 2,
+      "snapshot_encryption.key_env: 'A-B' is not a valid environment variable name" },
+    { "encryption both", "snapshot_encryption = { key_env = \"K\"; key_file = \"/k\"; };\n",
+      1, "snapshot_encryption: set key_env or key_file, not both" },
+    { "encryption neither", "snapshot_encryption = { };\n", 1,
+      "snapshot_encryption: key_env or key_file is required" },
+    { "encryption empty file", "snapshot_encryption = {\n  key_file = \"\";\n};\n", 2,
+      "snapshot_encryption.key_file must not be empty" },
     { "instances not a group", "\ninstances = [ \"a\" ];\n", 2,
       "instances must be a group, not an array" },
     { "instance not a group", "instances = {\n  primary = \"us-south\";\n};\n", 2,

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "log.h"
@@ -214,6 +215,54 @@ static void test_round_trip_20mb(void)
     CU_ASSERT_EQUAL(remote, size);
     CU_ASSERT_EQUAL(amg_s3_delete(s3, "snap/data.bin"), AMG_OK);
     CU_ASSERT_EQUAL(amg_s3_delete(s3, "snap/data2.bin"), AMG_OK);
+    amg_s3_free(s3);
+    free(src);
+    free(dst);
+    amg_test_rmtree(tmp);
+    free(tmp);
+}
+
+/* Peak resident set size so far, in KiB (Linux ru_maxrss). */
+static long peak_kib(void)
+{
+    struct rusage ru;
+
+    CU_ASSERT_EQUAL_FATAL(getrusage(RUSAGE_SELF, &ru), 0);
+    return ru.ru_maxrss;
+}
+
+/* A 150 MB file (a big users.ndjson) goes up and comes back without the
+ * process growing by more than a few buffers: uploads and downloads
+ * stream. The peak can only rise, so a client that held the body in
+ * memory would push it up by 150 MB whatever ran before. */
+static void test_memory_flat_150mb(void)
+{
+    static const long long size = 150LL * 1024 * 1024;
+    struct amg_s3 *s3 = client("flat", NULL, 0, 0);
+    char *tmp = amg_test_tmpdir();
+    char *src = path_in(tmp, "users.ndjson");
+    char *dst = path_in(tmp, "back.ndjson");
+    long long remote = 0;
+    long before;
+    FILE *fp;
+    struct stat st;
+
+    fp = fopen(src, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    /* Sparse: the test's own memory and disk stay small. */
+    CU_ASSERT_EQUAL_FATAL(ftruncate(fileno(fp), (off_t)size), 0);
+    fclose(fp);
+    before = peak_kib();
+    CU_ASSERT_EQUAL(amg_s3_put_file(s3, "snap/users.ndjson", src, NULL), AMG_OK);
+    CU_ASSERT_EQUAL(amg_s3_head(s3, "snap/users.ndjson", &remote), AMG_OK);
+    CU_ASSERT_EQUAL(remote, size);
+    CU_ASSERT_EQUAL(amg_s3_get_file(s3, "snap/users.ndjson", dst), AMG_OK);
+    CU_ASSERT_EQUAL(stat(dst, &st), 0);
+    CU_ASSERT_EQUAL(st.st_size, size);
+    CU_ASSERT(peak_kib() - before < 16 * 1024);
+    if (peak_kib() - before >= 16 * 1024)
+        fprintf(stderr, "\npeak grew by %ld KiB\n", peak_kib() - before);
+    CU_ASSERT_EQUAL(amg_s3_delete(s3, "snap/users.ndjson"), AMG_OK);
     amg_s3_free(s3);
     free(src);
     free(dst);
@@ -559,6 +608,7 @@ static void test_transport_retries(void)
 static const struct amg_test tests[] = {
     { "bad options are refused", test_options_refused },
     { "20 MB put/head/get round trip", test_round_trip_20mb },
+    { "150 MB up and down, memory flat", test_memory_flat_150mb },
     { "upload with a wrong hash is refused", test_put_wrong_hash_refused },
     { "list pages with continuation tokens", test_list_paginated },
     { "missing objects and delete", test_missing_and_delete },
