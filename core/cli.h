@@ -43,6 +43,7 @@ struct cmd_args {
     long keep_days;
     int dry_run;
     const char *plan_out;
+    const char *options;      /* plugins --options NAME */
 };
 
 enum {
@@ -55,7 +56,8 @@ enum {
     OPT_RETENTION = 1 << 6,
     OPT_DRY_RUN = 1 << 7,
     OPT_PLAN_OUT = 1 << 8,
-    OPT_INSTANCE2 = 1 << 9    /* --instance may be given twice */
+    OPT_INSTANCE2 = 1 << 9,   /* --instance may be given twice */
+    OPT_OPTIONS = 1 << 10
 };
 
 /*

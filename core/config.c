@@ -194,6 +194,7 @@ void amg_config_free(struct amg_config *cfg)
             amg_free(opts->v[i].plugin);
             amg_free(opts->v[i].key);
             amg_free(opts->v[i].value);
+            amg_free(opts->v[i].where);
         }
         amg_free(opts->v);
         amg_free(opts);

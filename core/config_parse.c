@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config_parse.h"
+#include "options.h"
 #include "log.h"
 #include "mem.h"
 
@@ -522,7 +523,7 @@ static int parse_plugin_options(struct loader *ld, const config_setting_t *grp,
     for (i = 0; i < n; i++) {
         const config_setting_t *s = config_setting_get_elem(grp, (unsigned)i);
         struct amg_plugin_opt *o = &opts->v[opts->n];
-        char where[160];
+        char where[160], file[1024];
         int rc = AMG_ENOMEM;
 
         snprintf(where, sizeof(where), "plugins.%s.%s", plugin, config_setting_name(s));
@@ -534,8 +535,12 @@ static int parse_plugin_options(struct loader *ld, const config_setting_t *grp,
         }
         o->plugin = amg_strdup(plugin);
         o->key = amg_strdup(config_setting_name(s));
+        o->cfg_type = config_setting_type(s);
+        amg_config_source_name(ld->path, ld->dir, config_setting_source_file(s), file,
+                               sizeof(file));
+        o->where = amg_line_ref(file, (int)config_setting_source_line(s));
         opts->n++;
-        if (!o->plugin || !o->key)
+        if (!o->plugin || !o->key || !o->where)
             return AMG_ENOMEM;
     }
     return AMG_OK;
