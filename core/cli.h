@@ -79,6 +79,8 @@ int amg_cmd_plugins(struct cli *cli, const struct command *cmd, int argc, char *
 int amg_cmd_snapshots(struct cli *cli, const struct command *cmd, int argc, char **argv);
 int amg_cmd_prune(struct cli *cli, const struct command *cmd, int argc, char **argv);
 int amg_cmd_verify(struct cli *cli, const struct command *cmd, int argc, char **argv);
+int amg_cmd_run(struct cli *cli, const struct command *cmd, int argc, char **argv);
+int amg_cmd_jobs(struct cli *cli, const struct command *cmd, int argc, char **argv);
 
 /* Engine options for a run from the global options and `a`. */
 void amg_cli_run_opts(const struct cli *cli, const struct cmd_args *a);

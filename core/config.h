@@ -39,6 +39,8 @@ struct amg_http_conf {
     int concurrency;           /* requests in flight; default 8 */
 };
 
+struct amg_jobs;
+
 struct amg_config {
     char *path;                          /* file it was read from */
     struct amg_instance_conf *instances; /* n_instances entries */
@@ -50,6 +52,8 @@ struct amg_config {
     char *cd_secret_env;                 /* cloud_directory.encryption_secret_env,
                                           * default "APPID_CD_ENCRYPTION_SECRET" */
     void *plugin_options;                /* private: plugins.<name>.<key> */
+    struct amg_jobs *jobs;               /* owned: the jobs section (jobs.h); NULL
+                                          * when there is none */
 };
 
 /*

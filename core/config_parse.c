@@ -6,6 +6,7 @@
 #include <string.h>
 #include "config_parse.h"
 #include "options.h"
+#include "jobs.h"
 #include "log.h"
 #include "mem.h"
 
@@ -580,6 +581,11 @@ static int parse_plugins(struct loader *ld, const config_setting_t *s)
     return rc;
 }
 
+static int parse_jobs(struct loader *ld, const config_setting_t *s)
+{
+    return amg_jobs_parse(ld->cfg, s, ld->path, ld->dir, &ld->errors);
+}
+
 static const struct {
     const char *key;
     int (*parse)(struct loader *ld, const config_setting_t *s);
@@ -590,6 +596,7 @@ static const struct {
     { "http", parse_http },
     { "cloud_directory", parse_cloud_directory },
     { "plugins", parse_plugins },
+    { "jobs", parse_jobs },
 };
 #define N_TOP_KEYS (sizeof(top_keys) / sizeof(top_keys[0]))
 

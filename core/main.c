@@ -30,6 +30,8 @@ static void usage_main(FILE *out)
             "  plugins   list the resource plugins in run order, or one plugin's options\n"
             "  snapshots list snapshots with time, size, counts and validity\n"
             "  prune     remove old snapshots of an instance\n"
+            "  run       run a job of the configuration, or all of them in file order\n"
+            "  jobs      list the configuration's jobs and what each would do\n"
             "\n"
             "global options:\n"
             "  -c, --config FILE     configuration file (default: $APPID_MIGRATE_CONFIG)\n"
@@ -54,6 +56,8 @@ static const struct command commands[] = {
     { "plugins", amg_cmd_plugins, 0, "[--options NAME]" },
     { "snapshots", amg_cmd_snapshots, 1, "[--instance NAME]" },
     { "prune", amg_cmd_prune, 1, "--instance NAME --keep N [--keep-days D] [--dry-run]" },
+    { "run", amg_cmd_run, 1, "(JOB | --all) [--only A,B] [--exclude C] [--dry-run]" },
+    { "jobs", amg_cmd_jobs, 1, "" },
 };
 
 static int load_everything(struct cli *cli, const struct command *cmd)
