@@ -35,6 +35,7 @@ int amg_cli_parse(const struct command *cmd, unsigned allowed, int argc, char **
         { "keep-days", required_argument, NULL, 'd' },
         { "dry-run", no_argument, NULL, 'n' },
         { "plan-out", required_argument, NULL, 'p' },
+        { "options", required_argument, NULL, 'T' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -66,6 +67,7 @@ int amg_cli_parse(const struct command *cmd, unsigned allowed, int argc, char **
         case 'x': a->exclude = optarg; need = OPT_SELECT; break;
         case 'n': a->dry_run = 1; need = OPT_DRY_RUN; break;
         case 'p': a->plan_out = optarg; need = OPT_PLAN_OUT; break;
+        case 'T': a->options = optarg; need = OPT_OPTIONS; break;
         case 'k':
         case 'd':
             need = OPT_RETENTION;

@@ -43,6 +43,7 @@ struct cmd_args {
     long keep_days;
     int dry_run;
     const char *plan_out;
+    const char *options;      /* plugins --options NAME */
 };
 
 enum {
@@ -55,7 +56,8 @@ enum {
     OPT_RETENTION = 1 << 6,
     OPT_DRY_RUN = 1 << 7,
     OPT_PLAN_OUT = 1 << 8,
-    OPT_INSTANCE2 = 1 << 9    /* --instance may be given twice */
+    OPT_INSTANCE2 = 1 << 9,   /* --instance may be given twice */
+    OPT_OPTIONS = 1 << 10
 };
 
 /*
@@ -77,6 +79,8 @@ int amg_cmd_plugins(struct cli *cli, const struct command *cmd, int argc, char *
 int amg_cmd_snapshots(struct cli *cli, const struct command *cmd, int argc, char **argv);
 int amg_cmd_prune(struct cli *cli, const struct command *cmd, int argc, char **argv);
 int amg_cmd_verify(struct cli *cli, const struct command *cmd, int argc, char **argv);
+int amg_cmd_run(struct cli *cli, const struct command *cmd, int argc, char **argv);
+int amg_cmd_jobs(struct cli *cli, const struct command *cmd, int argc, char **argv);
 
 /* Engine options for a run from the global options and `a`. */
 void amg_cli_run_opts(const struct cli *cli, const struct cmd_args *a);

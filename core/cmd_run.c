@@ -11,6 +11,7 @@
 #include "log.h"
 #include "mem.h"
 #include "store.h"
+#include "options.h"
 
 int amg_cmd_export(struct cli *cli, const struct command *cmd, int argc, char **argv)
 {
@@ -173,9 +174,19 @@ int amg_cmd_plugins(struct cli *cli, const struct command *cmd, int argc, char *
     size_t i;
     int rc;
 
-    rc = amg_cli_parse(cmd, 0, argc, argv, &a);
+    rc = amg_cli_parse(cmd, OPT_OPTIONS, argc, argv, &a);
     if (rc != AMG_OK)
         return rc;
+    if (a.options) {
+        const struct amg_loaded_plugin *p = amg_plugins_find(cli->plugins, a.options);
+
+        if (!p) {
+            amg_error("plugins --options: no plugin '%s' is loaded", a.options);
+            return AMG_ENOTFOUND;
+        }
+        amg_options_print(stdout, p->desc);
+        return AMG_OK;
+    }
     printf("%-24s %-9s %-26s %-24s %s\n", "name", "version", "hooks", "depends on", "file");
     for (i = 0; i < amg_engine_count(cli->engine); i++) {
         const struct amg_loaded_plugin *p = amg_engine_plugin(cli->engine, i);

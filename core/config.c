@@ -8,6 +8,7 @@
 #include "config.h"
 #include "config_include.h"
 #include "config_parse.h"
+#include "jobs.h"
 #include "log.h"
 #include "mem.h"
 
@@ -194,10 +195,12 @@ void amg_config_free(struct amg_config *cfg)
             amg_free(opts->v[i].plugin);
             amg_free(opts->v[i].key);
             amg_free(opts->v[i].value);
+            amg_free(opts->v[i].where);
         }
         amg_free(opts->v);
         amg_free(opts);
     }
+    amg_jobs_free(cfg->jobs);
     amg_free(cfg->path);
     amg_free(cfg->snapshot_dir);
     amg_free(cfg->cd_secret_env);

@@ -39,6 +39,8 @@ struct amg_http_conf {
     int concurrency;           /* requests in flight; default 8 */
 };
 
+struct amg_jobs;
+
 struct amg_config {
     char *path;                          /* file it was read from */
     struct amg_instance_conf *instances; /* n_instances entries */
@@ -61,6 +63,8 @@ struct amg_config {
                                           * "AMG_S3_ACCESS_KEY" */
     char *s3_secret_key_env;             /* s3.secret_key_env, default
                                           * "AMG_S3_SECRET_KEY" */
+    struct amg_jobs *jobs;               /* owned: the jobs section (jobs.h); NULL
+                                          * when there is none */
 };
 
 /*

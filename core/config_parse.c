@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config_parse.h"
+#include "options.h"
+#include "jobs.h"
 #include "log.h"
 #include "mem.h"
 
@@ -632,7 +634,7 @@ static int parse_plugin_options(struct loader *ld, const config_setting_t *grp,
     for (i = 0; i < n; i++) {
         const config_setting_t *s = config_setting_get_elem(grp, (unsigned)i);
         struct amg_plugin_opt *o = &opts->v[opts->n];
-        char where[160];
+        char where[160], file[1024];
         int rc = AMG_ENOMEM;
 
         snprintf(where, sizeof(where), "plugins.%s.%s", plugin, config_setting_name(s));
@@ -644,8 +646,12 @@ static int parse_plugin_options(struct loader *ld, const config_setting_t *grp,
         }
         o->plugin = amg_strdup(plugin);
         o->key = amg_strdup(config_setting_name(s));
+        o->cfg_type = config_setting_type(s);
+        amg_config_source_name(ld->path, ld->dir, config_setting_source_file(s), file,
+                               sizeof(file));
+        o->where = amg_line_ref(file, (int)config_setting_source_line(s));
         opts->n++;
-        if (!o->plugin || !o->key)
+        if (!o->plugin || !o->key || !o->where)
             return AMG_ENOMEM;
     }
     return AMG_OK;
@@ -685,6 +691,11 @@ static int parse_plugins(struct loader *ld, const config_setting_t *s)
     return rc;
 }
 
+static int parse_jobs(struct loader *ld, const config_setting_t *s)
+{
+    return amg_jobs_parse(ld->cfg, s, ld->path, ld->dir, &ld->errors);
+}
+
 static const struct {
     const char *key;
     int (*parse)(struct loader *ld, const config_setting_t *s);
@@ -698,6 +709,7 @@ static const struct {
     { "snapshot_encryption", parse_snapshot_encryption },
     { "snapshot_store", parse_snapshot_store },
     { "s3", parse_s3 },
+    { "jobs", parse_jobs },
 };
 #define N_TOP_KEYS (sizeof(top_keys) / sizeof(top_keys[0]))
 

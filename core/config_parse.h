@@ -16,6 +16,8 @@ struct amg_plugin_opt {
     char *plugin;
     char *key;
     char *value;
+    char *where;     /* "FILE:LINE" of the setting, for later checks */
+    int cfg_type;    /* libconfig's CONFIG_TYPE_*; 0 for a default the core added */
 };
 
 /* What struct amg_config's plugin_options points to. */

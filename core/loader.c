@@ -10,15 +10,27 @@
 #include "loader.h"
 #include "log.h"
 #include "mem.h"
+#include "options.h"
 
 /* Everything a 1.0 plugin provides; later minors only append members. */
 #define ABI_1_0_SIZE (offsetof(struct amg_plugin, validate_fn) + sizeof(amg_hook_fn))
 #define ABI_1_1_SIZE (offsetof(struct amg_plugin, filter_fields) + sizeof(const char *const *))
+#define ABI_1_4_SIZE (offsetof(struct amg_plugin, options) + \
+                      sizeof(const struct amg_plugin_option *))
 
 /* Descriptor size a plugin claiming ABI 1.`minor` must at least have. */
 static size_t needed_size(unsigned minor)
 {
+    if (minor >= 4)
+        return ABI_1_4_SIZE;
     return minor >= 1 ? ABI_1_1_SIZE : ABI_1_0_SIZE;
+}
+
+const struct amg_plugin_option *amg_plugin_options(const struct amg_plugin *d)
+{
+    if (d->abi_minor < 4 || d->struct_size < ABI_1_4_SIZE)
+        return NULL;
+    return d->options;
 }
 
 const char *const *amg_plugin_filter_fields(const struct amg_plugin *d)
@@ -142,6 +154,8 @@ static int check_descriptor(const struct amg_plugin_set *set, const char *path,
                   path, d->name);
         return AMG_EPLUGIN;
     }
+    if (amg_options_check_table(path, d) < 0)
+        return AMG_EPLUGIN;
     other = amg_plugins_find(set, d->name);
     if (other) {
         amg_error("%s: plugin '%s' already loaded from %s", path, d->name, other->path);

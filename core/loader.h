@@ -52,6 +52,10 @@ void amg_plugins_free(struct amg_plugin_set *set);
  * against ABI 1.0 or declaring none. Borrowed from the plugin. */
 const char *const *amg_plugin_filter_fields(const struct amg_plugin *d);
 
+/* The plugin's option table (ABI 1.4, terminated by a NULL name), or NULL
+ * for older plugins or plugins declaring none. Borrowed from the plugin. */
+const struct amg_plugin_option *amg_plugin_options(const struct amg_plugin *d);
+
 /* Plugin by name, or NULL. Borrowed. */
 const struct amg_loaded_plugin *amg_plugins_find(const struct amg_plugin_set *set,
                                                  const char *name);

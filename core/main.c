@@ -14,6 +14,7 @@
 #include "loader.h"
 #include "log.h"
 #include "mem.h"
+#include "options.h"
 
 static void usage_main(FILE *out)
 {
@@ -26,9 +27,11 @@ static void usage_main(FILE *out)
             "  migrate   export one instance and import it into another\n"
             "  verify    compare two instances, or a snapshot and an instance\n"
             "  validate  check a snapshot offline\n"
-            "  plugins   list the resource plugins in run order\n"
+            "  plugins   list the resource plugins in run order, or one plugin's options\n"
             "  snapshots list snapshots with time, size, counts and validity\n"
             "  prune     remove old snapshots of an instance\n"
+            "  run       run a job of the configuration, or all of them in file order\n"
+            "  jobs      list the configuration's jobs and what each would do\n"
             "\n"
             "global options:\n"
             "  -c, --config FILE     configuration file (default: $APPID_MIGRATE_CONFIG)\n"
@@ -50,9 +53,11 @@ static const struct command commands[] = {
     { "verify", amg_cmd_verify, 1,
       "--instance A (--instance B | --snapshot DIR) [--only A,B] [--exclude C]" },
     { "validate", amg_cmd_validate, 0, "--snapshot DIR" },
-    { "plugins", amg_cmd_plugins, 0, "" },
+    { "plugins", amg_cmd_plugins, 0, "[--options NAME]" },
     { "snapshots", amg_cmd_snapshots, 1, "[--instance NAME]" },
     { "prune", amg_cmd_prune, 1, "--instance NAME --keep N [--keep-days D] [--dry-run]" },
+    { "run", amg_cmd_run, 1, "(JOB | --all) [--only A,B] [--exclude C] [--dry-run]" },
+    { "jobs", amg_cmd_jobs, 1, "" },
 };
 
 static int load_everything(struct cli *cli, const struct command *cmd)
@@ -83,6 +88,10 @@ static int load_everything(struct cli *cli, const struct command *cmd)
     for (n = 0; dirs[n]; n++)
         free(dirs[n]);
     free(dirs);
+    if (rc < 0)
+        return rc;
+    /* Before any run: a mistyped option must not be silently ignored. */
+    rc = amg_options_apply(cli->cfg, cli->plugins);
     if (rc < 0)
         return rc;
     return amg_engine_new(cli->cfg, cli->plugins, &cli->engine);

@@ -153,6 +153,21 @@ static int cdu_export(const struct amg_host *h, struct amg_ctx *ctx)
     return rc;
 }
 
+/* Read with host->option(); the core applies the defaults. */
+static const struct amg_plugin_option options[] = {
+    { "async_threshold", AMG_OPTION_INT, "16000",
+      "export through App ID's bulk export (reference 8.10.5) from this many users on" },
+    { "async_email", AMG_OPTION_STRING, NULL,
+      "address App ID notifies when a bulk export is ready; needed for the bulk export" },
+    { "async_timeout", AMG_OPTION_INT, "1800",
+      "seconds to wait for a bulk export to finish (1..86400)" },
+    { "batch_size", AMG_OPTION_INT, "50",
+      "users sent per import request (1..50, App ID's limit)" },
+    { "map_ids", AMG_OPTION_BOOL, "true",
+      "record old -> new user ids after import so user_profiles can follow them" },
+    { NULL, AMG_OPTION_STRING, NULL, NULL },
+};
+
 static const struct amg_plugin cdu_plugin = {
     AMG_PLUGIN_INIT_HEADER,
     .name = "cloud_directory_users",
@@ -163,6 +178,7 @@ static const struct amg_plugin cdu_plugin = {
     .import_fn = cdu_import,
     .validate_fn = cdu_validate,
     .filter_fields = filter_fields,
+    .options = options,
 };
 
 const struct amg_plugin *amg_plugin_entry(void)

@@ -330,6 +330,13 @@ out:
     return rc;
 }
 
+/* Read with host->option(); the core applies the defaults. */
+static const struct amg_plugin_option options[] = {
+    { "carry_logo", AMG_OPTION_BOOL, "true",
+      "copy the login widget logo; false leaves the target's logo alone" },
+    { NULL, AMG_OPTION_STRING, NULL, NULL },
+};
+
 static const struct amg_plugin themes_plugin = {
     AMG_PLUGIN_INIT_HEADER,
     .name = "themes",
@@ -339,6 +346,7 @@ static const struct amg_plugin themes_plugin = {
     .export_fn = themes_export,
     .import_fn = themes_import,
     .validate_fn = themes_validate,
+    .options = options,
 };
 
 const struct amg_plugin *amg_plugin_entry(void)

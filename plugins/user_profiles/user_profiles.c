@@ -321,6 +321,13 @@ static int profiles_validate(const struct amg_host *h, struct amg_ctx *ctx)
     return rc < 0 ? rc : AMG_OK;
 }
 
+/* Read with host->option(); the core applies the defaults. */
+static const struct amg_plugin_option options[] = {
+    { "map_ids", AMG_OPTION_BOOL, "true",
+      "record old -> new profile ids after import" },
+    { NULL, AMG_OPTION_STRING, NULL, NULL },
+};
+
 static const struct amg_plugin profiles_plugin = {
     AMG_PLUGIN_INIT_HEADER,
     .name = "user_profiles",
@@ -331,6 +338,7 @@ static const struct amg_plugin profiles_plugin = {
     .import_fn = profiles_import,
     .validate_fn = profiles_validate,
     .filter_fields = filter_fields,
+    .options = options,
 };
 
 const struct amg_plugin *amg_plugin_entry(void)

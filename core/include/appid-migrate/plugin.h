@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define AMG_PLUGIN_ABI_MAJOR 1
-#define AMG_PLUGIN_ABI_MINOR 3
+#define AMG_PLUGIN_ABI_MINOR 4
 #define AMG_PLUGIN_ENTRY_SYMBOL "amg_plugin_entry"
 
 /* Same declaration as jansson's, so this header does not need jansson.h. */
@@ -301,6 +301,27 @@ struct amg_host {
 
 typedef int (*amg_hook_fn)(const struct amg_host *host, struct amg_ctx *ctx);
 
+/* Type of a declared plugin option (ABI 1.4). */
+enum amg_option_type {
+    AMG_OPTION_STRING = 0,
+    AMG_OPTION_INT,
+    AMG_OPTION_BOOL
+};
+
+/*
+ * One config key a plugin reads with host->option() (ABI 1.4). The core
+ * refuses plugins.<name>.<key> settings that the table does not declare
+ * or whose type differs, and host->option() returns `default_value` when
+ * the key is not set. Values reach the plugin as text: integers in
+ * decimal, booleans as "true"/"false".
+ */
+struct amg_plugin_option {
+    const char *name;            /* [a-z0-9_]+ */
+    enum amg_option_type type;
+    const char *default_value;   /* text as host->option() returns it; NULL: none */
+    const char *description;     /* one line */
+};
+
 /*
  * The descriptor a plugin returns from amg_plugin_entry(). Keep it a
  * static const object; the core never writes to it.
@@ -321,6 +342,11 @@ struct amg_plugin {
     /* NULL-terminated field names accepted in record filters
      * (--only name:field=glob), or NULL when the plugin has none. */
     const char *const *filter_fields;
+
+    /* ---- ABI 1.4 ---- */
+    /* Config keys under plugins.<name>, terminated by an entry whose name
+     * is NULL; NULL when the plugin reads none. */
+    const struct amg_plugin_option *options;
 };
 
 #define AMG_PLUGIN_INIT_HEADER \

@@ -1,0 +1,167 @@
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+/* By path: a plain "config.h" would find autoconf's header in the build
+ * directory first. */
+#include "config.h"
+#include "engine.h"
+#include "jobs.h"
+#include "loader.h"
+#include "log.h"
+#include "testutil.h"
+
+static FILE *log_mem;
+static char *log_buf;
+static size_t log_len;
+
+static void capture_start(void)
+{
+    log_buf = NULL;
+    log_mem = open_memstream(&log_buf, &log_len);
+    CU_ASSERT_FATAL(log_mem != NULL);
+    amg_log_set_stream(log_mem);
+}
+
+static char *capture_end(void)
+{
+    amg_log_set_stream(NULL);
+    fclose(log_mem);
+    return log_buf;
+}
+
+#define INSTANCES \
+    "instances = {\n" \
+    "  a = { region = \"us-south\"; tenant_id = \"t1\"; };\n" \
+    "  b = { region = \"eu-de\"; tenant_id = \"t2\"; };\n" \
+    "  c = { region = \"eu-gb\"; tenant_id = \"t3\"; };\n" \
+    "};\n"
+
+static void test_parse(void)
+{
+    static const char text[] = INSTANCES
+        "jobs = {\n"
+        "  nightly = { action = \"backup\"; from = \"a\"; to = [\"b\", \"c\"]; keep = 7; };\n"
+        "  one = { action = \"restore\"; from = \"latest:a\"; to = \"b\"; only = \"x\";\n"
+        "          exclude = \"y\"; dry_run = true; on_conflict = \"update\"; };\n"
+        "};\n";
+    struct amg_config *cfg = NULL;
+    const struct amg_jobs *jobs;
+    const struct amg_job *j;
+
+    CU_ASSERT_EQUAL_FATAL(amg_config_load_string(text, "/etc/amg/j.conf", &cfg), AMG_OK);
+    jobs = amg_jobs_of(cfg);
+    CU_ASSERT_EQUAL_FATAL(jobs->n, 2);
+    j = &jobs->v[0];
+    CU_ASSERT_STRING_EQUAL(j->name, "nightly");
+    CU_ASSERT_STRING_EQUAL(j->at, "/etc/amg/j.conf:7");
+    CU_ASSERT_EQUAL(j->action, AMG_JOB_BACKUP);
+    CU_ASSERT_EQUAL_FATAL(j->n_to, 2);
+    CU_ASSERT_STRING_EQUAL(j->to[0], "b");
+    CU_ASSERT_STRING_EQUAL(j->to[1], "c");
+    CU_ASSERT_EQUAL(j->keep, 7);
+    CU_ASSERT_EQUAL(j->dry_run, 0);
+    j = amg_jobs_find(jobs, "one");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    CU_ASSERT_EQUAL(j->action, AMG_JOB_RESTORE);
+    CU_ASSERT_STRING_EQUAL(amg_job_latest_of(j->from), "a");
+    CU_ASSERT_EQUAL_FATAL(j->n_to, 1);
+    CU_ASSERT_STRING_EQUAL(j->to[0], "b");
+    CU_ASSERT_STRING_EQUAL(j->only, "x");
+    CU_ASSERT_STRING_EQUAL(j->exclude, "y");
+    CU_ASSERT_EQUAL(j->dry_run, 1);
+    CU_ASSERT_EQUAL(j->on_conflict, AMG_CONFLICT_UPDATE);
+    CU_ASSERT_PTR_NULL(amg_jobs_find(jobs, "nosuch"));
+    CU_ASSERT_PTR_NULL(amg_job_latest_of("a"));
+    amg_config_free(cfg);
+
+    /* No jobs section: an empty set. */
+    CU_ASSERT_EQUAL_FATAL(amg_config_load_string(INSTANCES, "/etc/amg/j.conf", &cfg), AMG_OK);
+    CU_ASSERT_EQUAL(amg_jobs_of(cfg)->n, 0);
+    amg_config_free(cfg);
+}
+
+static void test_shape_errors(void)
+{
+    static const char text[] = INSTANCES
+        "jobs = {\n"
+        "  a = { from = \"a\"; };\n"
+        "  b = { action = \"verify\"; from = \"a\"; to = [\"b\", \"b\"]; dry_run = true; };\n"
+        "  c = { action = \"migrate\"; from = 3; to = []; keep = 0; };\n"
+        "  d = { action = \"restore\"; from = \"./s\"; to = \"b\"; on_conflict = \"fail\"; };\n"
+        "  e = { action = \"backup\"; from = \"a\"; on_conflict = \"merge\"; dry_run = 1; };\n"
+        "  f = \"backup\";\n"
+        "};\n";
+    struct amg_config *cfg = NULL;
+    char *log;
+
+    capture_start();
+    CU_ASSERT_EQUAL(amg_config_load_string(text, "/etc/amg/j.conf", &cfg), AMG_ECONFIG);
+    log = capture_end();
+    CU_ASSERT_PTR_NULL(cfg);
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:7: jobs.a: 'action' is required"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:8: jobs.b.to: names 'b' twice"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:8: jobs.b.dry_run: a verify never writes"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:9: jobs.c.from: must be a string"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:9: jobs.c.to: lists no instance"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:9: jobs.c.keep: must be a whole number"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:10: jobs.d.on_conflict: 'fail' is not "
+                                  "supported yet"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:11: jobs.e.on_conflict: 'merge' is not skip, "
+                                  "update or fail"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:11: jobs.e.dry_run: must be true or false"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:12: jobs.f: a job must be a group"));
+    free(log);
+}
+
+static void test_check(void)
+{
+    static const char text[] = INSTANCES
+        "jobs = {\n"
+        "  ok = { action = \"backup\"; from = \"a\"; to = \"b\"; only = \"good_a\"; };\n"
+        "  x = { action = \"migrate\"; from = \"a\"; to = [\"b\", \"a\", \"q\"]; };\n"
+        "  y = { action = \"restore\"; from = \"latest:zz\"; to = \"b\"; };\n"
+        "  z = { action = \"verify\"; from = \"a\"; to = \"b\"; only = \"nosuch\"; };\n"
+        "  w = { action = \"backup\"; from = \"latest:a\"; exclude = \"good_a\"; };\n"
+        "  v = { action = \"migrate\"; from = \"zz\"; to = \"b\"; };\n"
+        "};\n";
+    struct amg_config *cfg = NULL;
+    struct amg_plugin_set *set = amg_plugins_new();
+    struct amg_engine *e = NULL;
+    char path[1024];
+    char *log;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(set);
+    snprintf(path, sizeof(path), "%s/good_a.so", TEST_PLUGIN_DIR);
+    CU_ASSERT_EQUAL_FATAL(amg_plugins_load_file(set, path), AMG_OK);
+    CU_ASSERT_EQUAL_FATAL(amg_config_load_string(text, "/etc/amg/j.conf", &cfg), AMG_OK);
+    CU_ASSERT_EQUAL_FATAL(amg_engine_new(cfg, set, &e), AMG_OK);
+    capture_start();
+    CU_ASSERT_EQUAL(amg_jobs_check(cfg, e, set), AMG_ECONFIG);
+    log = capture_end();
+    CU_ASSERT_PTR_NULL(strstr(log, "jobs.ok"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:12: jobs.v.from: no instance named 'zz'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:8: jobs.x.to: 'a' is also the source"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:8: jobs.x.to: no instance named 'q'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:9: jobs.y.from: no instance named 'zz'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:10: jobs.z: only/exclude: invalid selection"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:11: jobs.w.from: a backup reads an instance"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:11: jobs.w: only/exclude select no plugin"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "7 problems in jobs: nothing was run"));
+    free(log);
+    amg_engine_free(e);
+    amg_config_free(cfg);
+    amg_plugins_free(set);
+}
+
+static const struct amg_test tests[] = {
+    { "jobs parsed in file order with every key", test_parse },
+    { "malformed jobs refused with FILE:LINE", test_shape_errors },
+    { "jobs checked against instances and plugins", test_check },
+    { NULL, NULL },
+};
+
+int main(void)
+{
+    return amg_test_main("jobs", tests);
+}
