@@ -4,7 +4,7 @@
 # reproducibility, latency without serialisation, and faults that never
 # change state. Timing enters in two places only, both the behaviour under
 # test with generous bounds: waiting out a 1 s block, and 16 parallel
-# requests with 200 ms latency finishing in under 400 ms.
+# requests with 500 ms latency finishing together, well under 2 s.
 . "$top_srcdir/tests/integration/lib.sh"
 amg_setup
 
@@ -210,7 +210,10 @@ check "another seed gives another sequence" test "$seq3" != "$seq1"
 check "sim with another seed stops" sim_stop s3
 
 # --- latency: 16 parallel requests are delayed together -----------------
-check "sim with --latency-ms 200 starts" sim_start lat t1 "$KEY" --latency-ms 200
+# 500 ms: served four at a time (a thread pool) the 16 would take 2 s, one
+# at a time 8 s; together they take one delay. The bound leaves room for a
+# loaded machine (sanitizer builds, parallel make).
+check "sim with --latency-ms 500 starts" sim_start lat t1 "$KEY" --latency-ms 500
 auth "$lat_URL"
 cfg="$AMG_TMP/par.cfg"
 : >"$cfg"
@@ -227,8 +230,9 @@ wall_ms=$(((t1 - t0) / 1000000))
 expect_eq "16 parallel delayed requests: all 200" \
     "$(printf '%s\n' "$out" | cut -d' ' -f1 | sort | uniq -c | tr -s ' ')" " 16 200"
 check "each one took at least the latency" \
-    sh -c 'printf "%s\n" "$1" | awk "\$2 < 0.2 { bad = 1 } END { exit bad }"' sh "$out"
-check "all 16 finished in under 2 x 200 ms (took $wall_ms ms)" test "$wall_ms" -lt 400
+    sh -c 'printf "%s\n" "$1" | awk "\$2 < 0.5 { bad = 1 } END { exit bad }"' sh "$out"
+check "all 16 finished in under 1200 ms, not 2 s or more (took $wall_ms ms)" \
+    test "$wall_ms" -lt 1200
 # The wire-level errors still work through the delay.
 big="$AMG_TMP/big.json"
 head -c 1048577 /dev/zero | tr '\0' a >"$big"
