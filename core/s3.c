@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "fsutil.h"
@@ -103,6 +105,7 @@ int amg_s3_new(const struct amg_s3_opts *o, struct amg_s3 **out)
     snprintf(s3->sigv4, len, "aws:amz:%s:s3", o->region);
     s3->page_size = o->list_page_size;
     s3->max_attempts = o->max_attempts ? o->max_attempts : DEFAULT_ATTEMPTS;
+    s3->prng = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)s3;
     s3->clock = o->clock ? o->clock : amg_clock_system();
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         goto out;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include "log.h"
 #include "s3_request.h"
+#include "retry.h"
 #include "s3_xml.h"
 
 #if LIBCURL_VERSION_NUM < 0x074b00
@@ -191,14 +192,16 @@ static int failed(const struct amg_s3_req *r, const struct amg_s3_buf *body,
     return rc;
 }
 
-/* Switch to the retry.h policy (with jitter) once that module is merged;
- * until then a plain doubling backoff, capped. */
+/* The same retry policy as for App ID (retry.h): 429, 5xx (S3's 503
+ * SlowDown among them) and transient transport errors, exponential
+ * backoff with jitter, capped at 8 s a wait for uploads that stream. */
 int amg_s3_perform(struct amg_s3 *s3, struct amg_s3_req *r)
 {
     struct attempt a = { .r = r, .curl = s3->curl, .err = { .max = ERR_BODY_MAX } };
     struct curl_slist *headers = NULL;
+    struct amg_retry_policy policy;
     char hdr[128];
-    double delay = 0.5;
+    double delay;
     int n;
     int rc = AMG_ENOMEM;
     CURLcode res = CURLE_OK;
@@ -245,12 +248,16 @@ int amg_s3_perform(struct amg_s3 *s3, struct amg_s3_req *r)
                 rc = AMG_OK;
                 goto out;
             }
-            transient = r->status >= 500;
+            transient = amg_retry_should(r->status);
         } else {
             transient = curl_transient(res);
         }
         if (!transient || n >= s3->max_attempts)
             break;
+        amg_retry_policy_default(&policy);
+        policy.max_s = 8;
+        delay = amg_retry_delay(&policy, n, r->status, -1,
+                                rand_r(&s3->prng) / ((double)RAND_MAX + 1.0));
         if (r->status)
             amg_warn("%s: %s attempt %d of %d answered HTTP %ld; retrying in %.1f s",
                      r->what, r->method, n, s3->max_attempts, r->status, delay);
@@ -258,7 +265,6 @@ int amg_s3_perform(struct amg_s3 *s3, struct amg_s3_req *r)
             amg_warn("%s: %s attempt %d of %d failed (%s); retrying in %.1f s", r->what,
                      r->method, n, s3->max_attempts, curl_easy_strerror(res), delay);
         s3->clock->sleep(s3->clock->ud, delay);
-        delay = delay * 2 > 8 ? 8 : delay * 2;
     }
     rc = failed(r, &a.err, s3->errbuf[0] ? s3->errbuf : curl_easy_strerror(res));
 out:

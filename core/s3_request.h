@@ -25,6 +25,7 @@ struct amg_s3 {
     char *secret_key;
     long page_size;
     int max_attempts;
+    unsigned prng;      /* rand_r() state for the retry jitter */
     const struct amg_clock *clock;
     char errbuf[CURL_ERROR_SIZE];
 };
