@@ -415,6 +415,9 @@ static int exchange(struct amg_http *h, const char *method, const char *url, con
         x.body_len = body_len;
         x.loopback = loopback;
         x.rate_limited = 1;
+        /* A POST creates (applications, roles, users): after a lost answer
+         * the plugin looks the object up by its natural key instead. */
+        x.once_only = strcmp(method, "POST") == 0;
         rc = amg_xfer_send(&h->xc, &x, a);
         curl_slist_free_all(hdrs);
         hdrs = NULL;

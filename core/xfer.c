@@ -330,7 +330,8 @@ int amg_xfer_send(struct amg_xfer_client *xc, const struct amg_xfer *x,
             return rc;
         if (a->status)
             amg_debug("%s: HTTP %ld, %zu bytes", x->what, a->status, a->len);
-        if (fatal || !amg_retry_should(a->status) || n > xc->retry.max_retries)
+        if (fatal || !amg_retry_should(a->status) || n > xc->retry.max_retries ||
+            (x->once_only && a->status != 429))
             break;
         delay = amg_retry_delay(&xc->retry, n, a->status, a->retry_after, amg_xfer_rand01(xc));
         if (a->status)
@@ -343,10 +344,14 @@ int amg_xfer_send(struct amg_xfer_client *xc, const struct amg_xfer *x,
         xc->clock->sleep(xc->clock->ud, delay);
     }
     if (a->status == 0) {
-        amg_error("%s: %s after %d attempt%s", x->what, a->error, n, n == 1 ? "" : "s");
+        amg_error("%s: %s after %d attempt%s%s", x->what, a->error, n, n == 1 ? "" : "s",
+                  x->once_only ? " (not retried: it may have been processed)" : "");
         return AMG_EHTTP;
     }
-    if (amg_retry_should(a->status))
+    if (amg_retry_should(a->status) && x->once_only && a->status != 429)
+        amg_warn("%s: HTTP %ld, not retried: it may have been processed", x->what,
+                 a->status);
+    else if (amg_retry_should(a->status))
         amg_warn("%s: still HTTP %ld after %d attempts", x->what, a->status, n);
     return AMG_OK;
 }

@@ -48,6 +48,9 @@ struct amg_xfer {
     size_t body_len;
     int loopback;                   /* never through a proxy */
     int rate_limited;               /* take a token per attempt */
+    int once_only;                  /* the request may create something: retry
+                                     * only a 429 (refused before any work),
+                                     * never a 5xx or a lost answer */
 };
 
 /* The last attempt's answer. Initialise with amg_xfer_answer_init(),

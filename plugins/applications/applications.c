@@ -184,7 +184,8 @@ static int create_app(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec
     new_id[0] = '\0';
     if (!body)
         goto out;
-    rc = amgp_send(h, ctx, "POST", APPS_PATH, body, 200, &resp);
+    rc = amgp_create(h, ctx, APPS_PATH, body, 200, "applications", "name",
+                     json_string_value(json_object_get(rec, "name")), &resp);
     if (rc < 0)
         goto out;
     rc = AMG_EPROTO;

@@ -274,6 +274,81 @@ void amgp_changed_fields(json_t *current, json_t *want, char *out, size_t size)
         snprintf(out + f.used, size - f.used, " and %ld more", f.more);
 }
 
+/* The object of `list_key` in GET `path` whose `name_key` is `name`:
+ * 1 with a new reference in *found, 0 when there is none. */
+static int find_named(const struct amg_host *h, struct amg_ctx *ctx, const char *path,
+                      const char *list_key, const char *name_key, const char *name,
+                      json_t **found)
+{
+    json_t *list = NULL;
+    json_t *item;
+    size_t i;
+    int rc;
+
+    *found = NULL;
+    rc = amgp_get_object(h, ctx, path, &list);
+    if (rc < 0)
+        return rc;
+    rc = 0;
+    json_array_foreach(json_object_get(list, list_key), i, item) {
+        const char *n = json_string_value(json_object_get(item, name_key));
+
+        if (n && strcmp(n, name) == 0) {
+            *found = json_incref(item);
+            rc = 1;
+            break;
+        }
+    }
+    json_decref(list);
+    return rc;
+}
+
+int amgp_create(const struct amg_host *h, struct amg_ctx *ctx, const char *path, json_t *body,
+                long ok_status, const char *list_key, const char *name_key, const char *name,
+                json_t **resp_out)
+{
+    json_t *resp = NULL;
+    long status = 0;
+    int attempt;
+    int rc = AMG_EPROTO;
+
+    *resp_out = NULL;
+    for (attempt = 1; attempt <= 2; attempt++) {
+        rc = h->request(ctx, "POST", path, body, &status, &resp);
+        if (rc == AMG_OK && status / 100 == 2) {
+            if (status != ok_status)
+                h->log(ctx, AMG_LOG_DEBUG, "POST %s: HTTP %ld (documented: %ld)", path, status,
+                       ok_status);
+            *resp_out = resp;
+            return AMG_OK;
+        }
+        if (rc == AMG_EAUTH || (rc == AMG_OK && status < 500)) {
+            if (rc == AMG_OK)
+                h->log(ctx, AMG_LOG_ERROR, "POST %s: HTTP %ld (%s)", path, status,
+                       amgp_server_message(resp));
+            json_decref(resp);
+            return rc == AMG_OK ? AMG_EPROTO : rc;
+        }
+        /* Lost answer or 5xx: it may have been created all the same. */
+        json_decref(resp);
+        resp = NULL;
+        rc = find_named(h, ctx, path, list_key, name_key, name, resp_out);
+        if (rc < 0)
+            return rc;
+        if (rc == 1) {
+            h->log(ctx, AMG_LOG_INFO, "%s '%s' was created although its answer was lost",
+                   list_key, name);
+            return AMG_OK;
+        }
+        rc = AMG_EPROTO;
+        if (attempt == 1)
+            h->log(ctx, AMG_LOG_INFO, "POST %s for '%s' failed and it is not there: once more",
+                   path, name);
+    }
+    h->log(ctx, AMG_LOG_ERROR, "POST %s: '%s' could not be created", path, name);
+    return rc;
+}
+
 int amgp_restore_singleton(const struct amg_host *h, struct amg_ctx *ctx, const char *label,
                            const char *path, json_t *want, long put_status,
                            json_t *(*current_view)(json_t *current))

@@ -86,6 +86,18 @@ AMGP_HIDDEN void amgp_names_text(const char *label, const json_t *names, char *o
  * out[size]. */
 AMGP_HIDDEN void amgp_changed_fields(json_t *current, json_t *want, char *out, size_t size);
 
+/*
+ * Create an object with POST `path` (expecting `ok_status`), safely: the
+ * core never resends a POST whose answer was lost or was a 5xx, because
+ * the object may exist by then. Here the collection GET `path` is searched
+ * (member `list_key`) for an object whose `name_key` equals `name`; if it
+ * is there, that object is the answer, else the POST is sent once more.
+ * On success *resp is a new reference to the created object.
+ */
+AMGP_HIDDEN int amgp_create(const struct amg_host *h, struct amg_ctx *ctx, const char *path,
+                            json_t *body, long ok_status, const char *list_key,
+                            const char *name_key, const char *name, json_t **resp);
+
 /* Percent-encode `in` for a query value (RFC 3986 unreserved kept) into
  * out[size]; returns 0, or -1 when it does not fit. */
 AMGP_HIDDEN int amgp_query_escape(const char *in, char *out, size_t size);

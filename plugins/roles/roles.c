@@ -171,7 +171,8 @@ static int write_role(const struct amg_host *h, struct amg_ctx *ctx, json_t *bod
         return amgp_send(h, ctx, "PUT", path, body, 200, NULL);
     }
     *outcome = AMG_OUT_CREATED;
-    rc = amgp_send(h, ctx, "POST", ROLES_PATH, body, 201, &resp);
+    rc = amgp_create(h, ctx, ROLES_PATH, body, 201, "roles", "name",
+                     json_string_value(json_object_get(body, "name")), &resp);
     if (rc < 0)
         goto out;
     id = json_string_value(json_object_get(resp, "id"));

@@ -91,6 +91,39 @@ static void test_5xx_exhausted(void)
     fx_teardown(h);
 }
 
+/* A POST creates: a 5xx may hide a created object, so it is handed back
+ * at once; a 429 was refused before any work and goes again. */
+static void test_post_not_resent(void)
+{
+    struct amg_http_opts o;
+    struct amg_http *h;
+    json_t *body = json_pack("{s:s}", "name", "web");
+    json_t *resp = NULL;
+    long status = 0;
+
+    fx_setup(&o);
+    h = fx_client(&o);
+    fx_push_token("tok-post");
+    fx_push_api(503, "{\"error\":\"busy\"}", NULL);
+    fx_capture_begin();
+    CU_ASSERT_EQUAL(amg_http_json(h, "POST", "/applications", body, &status, &resp), AMG_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fx_capture_end(), "not retried: it may have been processed"));
+    fx_capture_free();
+    CU_ASSERT_EQUAL(status, 503);
+    CU_ASSERT_EQUAL(amg_http_stats(h)->retries, 0);
+    CU_ASSERT_EQUAL(srv.api.next, 1);
+    json_decref(resp);
+    resp = NULL;
+    fx_push_api(429, "{}", "0");
+    fx_push_api(200, "{}", NULL);
+    CU_ASSERT_EQUAL(amg_http_json(h, "POST", "/applications", body, &status, &resp), AMG_OK);
+    CU_ASSERT_EQUAL(status, 200);
+    CU_ASSERT_EQUAL(amg_http_stats(h)->retries, 1);
+    json_decref(resp);
+    json_decref(body);
+    fx_teardown(h);
+}
+
 static void test_429(void)
 {
     static const struct {
@@ -259,6 +292,7 @@ static const struct amg_test tests[] = {
     { "IAM 503 is retried", test_iam_5xx_retried },
     { "503, 503, 200 with policy delays", test_503_retries },
     { "exhausted 5xx returns the last answer", test_5xx_exhausted },
+    { "POST not resent after a 5xx, resent after a 429", test_post_not_resent },
     { "429 honours Retry-After, else blocks 30 s", test_429 },
     { "connection refused is AMG_EHTTP after all attempts", test_connection_refused },
     { "rate limiter runs once per request", test_rate_limited },
