@@ -27,23 +27,6 @@
 
 static const char *const filter_fields[] = { "name", NULL };
 
-/* 1 when the application named `name` passes the run's record filters, 0
- * when not, AMG_ENOMEM. Hosts older than ABI 1.1 have no filters. */
-static int selected(const struct amg_host *h, struct amg_ctx *ctx, const char *name)
-{
-    json_t *view;
-    int ok;
-
-    if (h->struct_size < offsetof(struct amg_host, filtered) + sizeof(h->filtered))
-        return 1;
-    view = json_pack("{s:s}", "name", name);
-    if (!view)
-        return AMG_ENOMEM;
-    ok = h->filter_match(ctx, view);
-    json_decref(view);
-    return ok;
-}
-
 /* GET /applications: *apps is a new reference to its array. */
 static int list_apps(const struct amg_host *h, struct amg_ctx *ctx, json_t **apps)
 {
@@ -139,7 +122,7 @@ static int apps_export(const struct amg_host *h, struct amg_ctx *ctx)
         rc = AMG_EPROTO;
         if (!id || !name)
             goto out;
-        rc = selected(h, ctx, name);
+        rc = amgp_selected(h, ctx, "name", name);
         if (rc < 0)
             goto out;
         if (!rc)
@@ -368,7 +351,7 @@ static int apps_import(const struct amg_host *h, struct amg_ctx *ctx)
         const char *name = json_string_value(json_object_get(rec, "name"));
         char object[160];
 
-        rc = selected(h, ctx, name);
+        rc = amgp_selected(h, ctx, "name", name);
         if (rc < 0)
             goto out;
         if (!rc) {

@@ -1,6 +1,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include "pluginutil.h"
 
@@ -274,6 +275,43 @@ void amgp_changed_fields(json_t *current, json_t *want, char *out, size_t size)
         snprintf(out + f.used, size - f.used, " and %ld more", f.more);
 }
 
+int amgp_selected(const struct amg_host *h, struct amg_ctx *ctx, const char *field,
+                  const char *value)
+{
+    json_t *view;
+    int ok;
+
+    if (h->struct_size < offsetof(struct amg_host, filtered) + sizeof(h->filtered))
+        return 1;
+    view = json_pack("{s:s}", field, value);
+    if (!view)
+        return AMG_ENOMEM;
+    ok = h->filter_match(ctx, view);
+    json_decref(view);
+    return ok;
+}
+
+int amgp_get_list(const struct amg_host *h, struct amg_ctx *ctx, const char *path,
+                  const char *key, json_t **out)
+{
+    json_t *doc = NULL;
+    int rc;
+
+    *out = NULL;
+    rc = amgp_get_object(h, ctx, path, &doc);
+    if (rc < 0)
+        return rc;
+    *out = json_incref(json_object_get(doc, key));
+    json_decref(doc);
+    if (!json_is_array(*out)) {
+        h->log(ctx, AMG_LOG_ERROR, "GET %s: no %s array in the answer", path, key);
+        json_decref(*out);
+        *out = NULL;
+        return AMG_EPROTO;
+    }
+    return AMG_OK;
+}
+
 /* The object of `list_key` in GET `path` whose `name_key` is `name`:
  * 1 with a new reference in *found, 0 when there is none. */
 static int find_named(const struct amg_host *h, struct amg_ctx *ctx, const char *path,
@@ -286,11 +324,11 @@ static int find_named(const struct amg_host *h, struct amg_ctx *ctx, const char 
     int rc;
 
     *found = NULL;
-    rc = amgp_get_object(h, ctx, path, &list);
+    rc = amgp_get_list(h, ctx, path, list_key, &list);
     if (rc < 0)
         return rc;
     rc = 0;
-    json_array_foreach(json_object_get(list, list_key), i, item) {
+    json_array_foreach(list, i, item) {
         const char *n = json_string_value(json_object_get(item, name_key));
 
         if (n && strcmp(n, name) == 0) {

@@ -86,6 +86,17 @@ AMGP_HIDDEN void amgp_names_text(const char *label, const json_t *names, char *o
  * out[size]. */
 AMGP_HIDDEN void amgp_changed_fields(json_t *current, json_t *want, char *out, size_t size);
 
+/* 1 when an object whose filter field `field` is `value` passes the run's
+ * record filters (--only plugin:field=glob), 0 when not, AMG_ENOMEM.
+ * Hosts older than ABI 1.1 have no filters: always 1. */
+AMGP_HIDDEN int amgp_selected(const struct amg_host *h, struct amg_ctx *ctx, const char *field,
+                              const char *value);
+
+/* GET `path` and take its array member `key`: *out is a new reference.
+ * AMG_EPROTO (logged) when the answer has no such array. */
+AMGP_HIDDEN int amgp_get_list(const struct amg_host *h, struct amg_ctx *ctx, const char *path,
+                              const char *key, json_t **out);
+
 /*
  * Create an object with POST `path` (expecting `ok_status`), safely: the
  * core never resends a POST whose answer was lost or was a 5xx, because

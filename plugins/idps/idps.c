@@ -20,16 +20,6 @@ static void idp_path(const char *idp, char *buf, size_t len)
     snprintf(buf, len, "/config/idps/%s", idp);
 }
 
-/* 1 when the record filters (--only idps:idp=...) select `idp`. */
-static int selected(const struct amg_host *h, struct amg_ctx *ctx, const char *idp)
-{
-    json_t *view = json_pack("{s:s}", "idp", idp);
-    int match = view ? h->filter_match(ctx, view) : 1;
-
-    json_decref(view);
-    return match;
-}
-
 static int idps_export(const struct amg_host *h, struct amg_ctx *ctx)
 {
     json_t *doc = json_object();
@@ -45,7 +35,7 @@ static int idps_export(const struct amg_host *h, struct amg_ctx *ctx)
     for (i = 0; amgp_idp_names[i]; i++) {
         const char *idp = amgp_idp_names[i];
 
-        if (!selected(h, ctx, idp))
+        if (!amgp_selected(h, ctx, "idp", idp))
             continue;
         idp_path(idp, path, sizeof(path));
         rc = amgp_get_object(h, ctx, path, &obj);
@@ -167,7 +157,7 @@ static int idps_import(const struct amg_host *h, struct amg_ctx *ctx)
         const char *idp = amgp_idp_names[i];
         json_t *obj = json_object_get(doc, idp);
 
-        if (!obj || !selected(h, ctx, idp))
+        if (!obj || !amgp_selected(h, ctx, "idp", idp))
             continue;
         /* One IdP failing must not keep the others from being restored. */
         if (restore_idp(h, ctx, idp, obj) < 0)

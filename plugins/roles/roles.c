@@ -31,45 +31,6 @@
 static const char *const deps[] = { "applications", NULL };
 static const char *const filter_fields[] = { "name", NULL };
 
-/* 1 when the role named `name` passes the run's record filters, 0 when
- * not, AMG_ENOMEM. Hosts older than ABI 1.1 have no filters. */
-static int selected(const struct amg_host *h, struct amg_ctx *ctx, const char *name)
-{
-    json_t *view;
-    int ok;
-
-    if (h->struct_size < offsetof(struct amg_host, filtered) + sizeof(h->filtered))
-        return 1;
-    view = json_pack("{s:s}", "name", name);
-    if (!view)
-        return AMG_ENOMEM;
-    ok = h->filter_match(ctx, view);
-    json_decref(view);
-    return ok;
-}
-
-/* GET `path` and take its array member `key`: *out is a new reference. */
-static int get_list(const struct amg_host *h, struct amg_ctx *ctx, const char *path,
-                    const char *key, json_t **out)
-{
-    json_t *doc = NULL;
-    int rc;
-
-    *out = NULL;
-    rc = amgp_get_object(h, ctx, path, &doc);
-    if (rc < 0)
-        return rc;
-    *out = json_incref(json_object_get(doc, key));
-    json_decref(doc);
-    if (!json_is_array(*out)) {
-        h->log(ctx, AMG_LOG_ERROR, "GET %s: no %s array in the answer", path, key);
-        json_decref(*out);
-        *out = NULL;
-        return AMG_EPROTO;
-    }
-    return AMG_OK;
-}
-
 static int roles_export(const struct amg_host *h, struct amg_ctx *ctx)
 {
     json_t *roles = NULL;
@@ -82,10 +43,10 @@ static int roles_export(const struct amg_host *h, struct amg_ctx *ctx)
 
     if (!out)
         goto out;
-    rc = get_list(h, ctx, ROLES_PATH, "roles", &roles);
+    rc = amgp_get_list(h, ctx, ROLES_PATH, "roles", &roles);
     if (rc < 0)
         goto out;
-    rc = get_list(h, ctx, APPS_PATH, "applications", &apps);
+    rc = amgp_get_list(h, ctx, APPS_PATH, "applications", &apps);
     if (rc < 0)
         goto out;
     json_array_foreach(roles, i, role) {
@@ -97,7 +58,7 @@ static int roles_export(const struct amg_host *h, struct amg_ctx *ctx)
             rc = AMG_EPROTO;
             goto out;
         }
-        rc = selected(h, ctx, name);
+        rc = amgp_selected(h, ctx, "name", name);
         if (rc < 0)
             goto out;
         if (!rc)
@@ -316,17 +277,17 @@ static int roles_import(const struct amg_host *h, struct amg_ctx *ctx)
     rc = h->snapshot_read(ctx, &doc);
     if (rc < 0)
         goto out;
-    rc = get_list(h, ctx, ROLES_PATH, "roles", &targets);
+    rc = amgp_get_list(h, ctx, ROLES_PATH, "roles", &targets);
     if (rc < 0)
         goto out;
-    rc = get_list(h, ctx, APPS_PATH, "applications", &res.apps);
+    rc = amgp_get_list(h, ctx, APPS_PATH, "applications", &res.apps);
     if (rc < 0)
         goto out;
     json_array_foreach(json_object_get(doc, "roles"), i, rec) {
         const char *name = json_string_value(json_object_get(rec, "name"));
         char object[160];
 
-        rc = selected(h, ctx, name);
+        rc = amgp_selected(h, ctx, "name", name);
         if (rc < 0)
             goto out;
         if (!rc) {
