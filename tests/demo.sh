@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The quick-start demo: two appid-sim "regions", a non-default
 # configuration in the primary, a planned migration (--dry-run), the
-# migration, and `appid-migrate verify` to show both regions now hold the
+# migration, a restored user signing in with her old password, and
+# `appid-migrate verify` to show both regions now hold the
 # same configuration.
 # Usage: tests/demo.sh BUILD_DIR
 set -euo pipefail
@@ -27,6 +28,9 @@ api PUT "$base/config/redirect_uris" "$tok" \
   '{"redirectUris":["https://app.example.com/callback","https://app.example.com/*"]}' >/dev/null
 api PUT "$base/config/ui/theme_text" "$tok" '{"tabTitle":"Example Corp","footnote":"Example Corp login"}' >/dev/null
 api PUT "$base/config/ui/theme_color" "$tok" '{"headerColor":"#1F4E79"}' >/dev/null
+echo "== adding an application, roles and 200 Cloud Directory users with passwords (appid-sim-seed)"
+DEMO_SEED_KEY=demo-key-us-south "$top_builddir/sim/appid-sim-seed" --url "$PRIMARY_URL" \
+  --tenant demo-tenant-us-south --api-key-env DEMO_SEED_KEY --users 200 --seed 3 | tail -n 1
 
 cat > "$AMG_TMP/demo.conf" <<CONF
 # Written by tests/demo.sh: two emulated regions.
@@ -58,6 +62,17 @@ echo "== appid-migrate migrate --from us_south --to eu_de --dry-run (a plan; not
 "$top_builddir/core/appid-migrate" -c "$AMG_TMP/demo.conf" -q migrate --from us_south --to eu_de --dry-run
 echo "== appid-migrate migrate --from us_south --to eu_de"
 "$top_builddir/core/appid-migrate" -c "$AMG_TMP/demo.conf" migrate --from us_south --to eu_de
+
+echo "== a user restored in eu-de signs in with the password she had in us-south"
+tok2=$(iam_token "$SECONDARY_URL" demo-key-eu-de)
+app=$(api GET "$SECONDARY_URL/management/v4/demo-tenant-eu-de/applications" "$tok2")
+client=$(printf '%s' "$app" | grep -o '"clientId":"[^"]*"' | head -n 1 | cut -d'"' -f4)
+secret=$(printf '%s' "$app" | grep -o '"secret":"[^"]*"' | head -n 1 | cut -d'"' -f4)
+signin=$(curl -s -o /dev/null -w '%{http_code}' -u "$client:$secret" \
+  --data-urlencode grant_type=password --data-urlencode username=user000002@seed3.example \
+  --data-urlencode password=Pw-3-000002 "$SECONDARY_URL/oauth/v4/demo-tenant-eu-de/token")
+echo "   user000002@seed3.example, password grant in eu-de: HTTP $signin"
+[ "$signin" = 200 ] || { echo "== demo FAILED: the restored user cannot sign in"; exit 1; }
 
 echo "== appid-migrate verify --instance us_south --instance eu_de"
 if "$top_builddir/core/appid-migrate" -c "$AMG_TMP/demo.conf" -q verify \
