@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config_parse.h"
+#include "config_rules.h"
 #include "options.h"
 #include "jobs.h"
 #include "log.h"
@@ -13,156 +14,10 @@
 /* App ID blocks an instance for 30 s above this rate (reference section 1). */
 #define APPID_RATE_LIMIT 50.0
 
-/* State of one amg_config_parse() run. */
-struct loader {
-    const char *path;
-    const char *dir;       /* directory of the file, for relative paths */
-    struct amg_config *cfg;
-    int errors;            /* validation problems reported so far */
-};
-
-static void conf_error(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
-    AMG_PRINTF(3, 4);
-
-/* One "FILE:LINE: text" error; counted so that validation can go on and
- * report everything before failing. */
-static void conf_error(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
-{
-    char msg[1024], file[1024];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    amg_config_source_name(ld->path, ld->dir, config_setting_source_file(s), file,
-                           sizeof(file));
-    amg_error("%s:%d: %s", file, (int)config_setting_source_line(s), msg);
-    ld->errors++;
-}
-
-static const char *type_name(const config_setting_t *s)
-{
-    switch (config_setting_type(s)) {
-    case CONFIG_TYPE_GROUP: return "a group";
-    case CONFIG_TYPE_INT:
-    case CONFIG_TYPE_INT64: return "an integer";
-    case CONFIG_TYPE_FLOAT: return "a float";
-    case CONFIG_TYPE_STRING: return "a string";
-    case CONFIG_TYPE_BOOL: return "a boolean";
-    case CONFIG_TYPE_ARRAY: return "an array";
-    case CONFIG_TYPE_LIST: return "a list";
-    default: return "of unknown type";
-    }
-}
-
-static int is_int(const config_setting_t *s)
-{
-    return config_setting_type(s) == CONFIG_TYPE_INT ||
-           config_setting_type(s) == CONFIG_TYPE_INT64;
-}
-
-/* Type check with an error naming the expected type; returns 1 if ok. */
-static int want_type(struct loader *ld, const config_setting_t *s, const char *where,
-                     int ok, const char *expected)
-{
-    if (ok)
-        return 1;
-    conf_error(ld, s, "%s must be %s, not %s", where, expected, type_name(s));
-    return 0;
-}
-
-static int valid_env_name(const char *s)
-{
-    const char *p;
-
-    if (!s || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
-        return 0;
-    for (p = s + 1; *p; p++) {
-        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-              (*p >= '0' && *p <= '9') || *p == '_'))
-            return 0;
-    }
-    return 1;
-}
-
-/* Name made of the given classes of characters plus `extra`. */
-static int valid_name(const char *s, int upper, const char *extra)
-{
-    const char *p;
-
-    if (!s || !*s)
-        return 0;
-    for (p = s; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            (upper && *p >= 'A' && *p <= 'Z') || strchr(extra, *p))
-            continue;
-        return 0;
-    }
-    return 1;
-}
-
-static int valid_url(const char *s)
-{
-    const char *rest;
-
-    if (strncmp(s, "http://", 7) == 0)
-        rest = s + 7;
-    else if (strncmp(s, "https://", 8) == 0)
-        rest = s + 8;
-    else
-        return 0;
-    return *rest && *rest != '/' && !strpbrk(s, " \t\r\n");
-}
-
-/* `value` as a new string, relative paths joined to the config's
- * directory. NULL on allocation failure. */
-static char *resolve_path(const struct loader *ld, const char *value)
-{
-    size_t dlen, len;
-    char *out;
-
-    if (value[0] == '/' || strcmp(ld->dir, ".") == 0)
-        return amg_strdup(value);
-    while (value[0] == '.' && value[1] == '/')
-        value += 2;
-    if (strcmp(value, ".") == 0)
-        value += 1;
-    dlen = strlen(ld->dir);
-    if (!*value)
-        return amg_strdup(ld->dir);
-    len = dlen + 1 + strlen(value) + 1;
-    out = amg_malloc(len);
-    if (out)
-        snprintf(out, len, "%s%s%s", ld->dir,
-                 ld->dir[dlen - 1] == '/' ? "" : "/", value);
-    return out;
-}
-
-void amg_config_source_name(const char *path, const char *dir, const char *file,
-                            char *buf, size_t size)
-{
-    if (!file || strcmp(file, path) == 0 || file[0] == '/' || strcmp(dir, ".") == 0)
-        snprintf(buf, size, "%s", file ? file : path);
-    else
-        snprintf(buf, size, "%s/%s", dir, file);
-}
-
-/* Replace *dst by a copy of src. */
-static int set_str(char **dst, const char *src)
-{
-    char *copy = amg_strdup(src);
-
-    if (!copy)
-        return AMG_ENOMEM;
-    amg_free(*dst);
-    *dst = copy;
-    return AMG_OK;
-}
-
-typedef int (*check_fn)(struct loader *ld, const config_setting_t *s, const char *where,
+typedef int (*check_fn)(struct amg_cfg_loader *ld, const config_setting_t *s, const char *where,
                         const char *value);
 
-static int check_region(struct loader *ld, const config_setting_t *s, const char *where,
+static int check_region(struct amg_cfg_loader *ld, const config_setting_t *s, const char *where,
                         const char *value)
 {
     char list[256] = "";
@@ -173,37 +28,37 @@ static int check_region(struct loader *ld, const config_setting_t *s, const char
     for (i = 0; amg_region_name(i) && used < sizeof(list); i++)
         used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
                                  i ? ", " : "", amg_region_name(i));
-    conf_error(ld, s, "%s: unknown region '%s' (valid: %s)", where, value, list);
+    amg_cfg_error(ld, s, "%s: unknown region '%s' (valid: %s)", where, value, list);
     return 0;
 }
 
-static int check_url(struct loader *ld, const config_setting_t *s, const char *where,
+static int check_url(struct amg_cfg_loader *ld, const config_setting_t *s, const char *where,
                      const char *value)
 {
-    if (valid_url(value))
+    if (amg_cfg_valid_url(value))
         return 1;
-    conf_error(ld, s, "%s: '%s' is not an http:// or https:// URL", where, value);
+    amg_cfg_error(ld, s, "%s: '%s' is not an http:// or https:// URL", where, value);
     return 0;
 }
 
-static int check_tenant(struct loader *ld, const config_setting_t *s, const char *where,
+static int check_tenant(struct amg_cfg_loader *ld, const config_setting_t *s, const char *where,
                         const char *value)
 {
     /* It becomes a path segment of every request URL. */
     if (*value && !strpbrk(value, "/?#% \t\r\n"))
         return 1;
-    conf_error(ld, s, "%s must be a non-empty tenant id without '/', '?', '#', '%%' "
-               "or spaces", where);
+    amg_cfg_error(ld, s, "%s must be a non-empty tenant id without '/', '?', '#', '%%' "
+                  "or spaces", where);
     return 0;
 }
 
-static int check_env(struct loader *ld, const config_setting_t *s, const char *where,
+static int check_env(struct amg_cfg_loader *ld, const config_setting_t *s, const char *where,
                      const char *value)
 {
-    if (valid_env_name(value))
+    if (amg_cfg_valid_env_name(value))
         return 1;
-    conf_error(ld, s, "%s: '%s' is not a valid environment variable name "
-               "([A-Za-z_][A-Za-z0-9_]*)", where, value);
+    amg_cfg_error(ld, s, "%s: '%s' is not a valid environment variable name "
+                  "([A-Za-z_][A-Za-z0-9_]*)", where, value);
     return 0;
 }
 
@@ -223,7 +78,7 @@ static const struct {
 };
 #define N_INSTANCE_KEYS (sizeof(instance_keys) / sizeof(instance_keys[0]))
 
-static int parse_instance(struct loader *ld, const config_setting_t *grp,
+static int parse_instance(struct amg_cfg_loader *ld, const config_setting_t *grp,
                           struct amg_instance_conf *inst)
 {
     char where[160];
@@ -243,17 +98,18 @@ static int parse_instance(struct loader *ld, const config_setting_t *grp,
                 break;
         }
         if (k == N_INSTANCE_KEYS) {
-            conf_error(ld, s, "unknown key '%s' in instances.%s", key, inst->name);
+            amg_cfg_error(ld, s, "unknown key '%s' in instances.%s", key, inst->name);
             continue;
         }
         seen |= 1u << k;
         snprintf(where, sizeof(where), "instances.%s.%s", inst->name, key);
-        if (!want_type(ld, s, where, config_setting_type(s) == CONFIG_TYPE_STRING, "a string"))
+        if (!amg_cfg_want_type(ld, s, where, config_setting_type(s) == CONFIG_TYPE_STRING,
+                               "a string"))
             continue;
         value = config_setting_get_string(s);
         if (!instance_keys[k].check(ld, s, where, value))
             continue;
-        rc = set_str((char **)((char *)inst + instance_keys[k].offset), value);
+        rc = amg_cfg_set_str((char **)((char *)inst + instance_keys[k].offset), value);
         if (rc)
             return rc;
     }
@@ -266,24 +122,24 @@ static int parse_instance(struct loader *ld, const config_setting_t *grp,
     }
     /* A key that was present but invalid has had its own error. */
     if (!(seen & (1u << KEY_TENANT)))
-        conf_error(ld, grp, "instance '%s' has no tenant_id", inst->name);
+        amg_cfg_error(ld, grp, "instance '%s' has no tenant_id", inst->name);
     if (!(seen & ((1u << KEY_REGION) | (1u << KEY_ENDPOINT))))
-        conf_error(ld, grp, "instance '%s' needs a region or an endpoint", inst->name);
+        amg_cfg_error(ld, grp, "instance '%s' needs a region or an endpoint", inst->name);
     if (!inst->endpoint && inst->region && amg_region_endpoint(inst->region))
-        rc = set_str(&inst->endpoint, amg_region_endpoint(inst->region));
+        rc = amg_cfg_set_str(&inst->endpoint, amg_region_endpoint(inst->region));
     if (!rc && !inst->api_key_env)
-        rc = set_str(&inst->api_key_env, AMG_DEFAULT_API_KEY_ENV);
+        rc = amg_cfg_set_str(&inst->api_key_env, AMG_DEFAULT_API_KEY_ENV);
     if (!rc && !inst->iam_endpoint)
-        rc = set_str(&inst->iam_endpoint, AMG_DEFAULT_IAM_ENDPOINT);
+        rc = amg_cfg_set_str(&inst->iam_endpoint, AMG_DEFAULT_IAM_ENDPOINT);
     return rc;
 }
 
-static int parse_instances(struct loader *ld, const config_setting_t *s)
+static int parse_instances(struct amg_cfg_loader *ld, const config_setting_t *s)
 {
     struct amg_config *cfg = ld->cfg;
     int i, n, rc = AMG_OK;
 
-    if (!want_type(ld, s, "instances", config_setting_is_group(s), "a group"))
+    if (!amg_cfg_want_type(ld, s, "instances", config_setting_is_group(s), "a group"))
         return AMG_OK;
     n = config_setting_length(s);
     if (n == 0)
@@ -297,11 +153,11 @@ static int parse_instances(struct loader *ld, const config_setting_t *s)
         char where[160];
 
         snprintf(where, sizeof(where), "instances.%s", name);
-        if (!valid_name(name, 1, "_-"))
-            conf_error(ld, grp, "instance name '%s' must match [A-Za-z0-9_-]+", name);
-        if (!want_type(ld, grp, where, config_setting_is_group(grp), "a group"))
+        if (!amg_cfg_valid_name(name, 1, "_-"))
+            amg_cfg_error(ld, grp, "instance name '%s' must match [A-Za-z0-9_-]+", name);
+        if (!amg_cfg_want_type(ld, grp, where, config_setting_is_group(grp), "a group"))
             continue;
-        rc = set_str(&cfg->instances[cfg->n_instances].name, name);
+        rc = amg_cfg_set_str(&cfg->instances[cfg->n_instances].name, name);
         if (rc)
             break;
         /* Counted before parsing so that free releases partial entries. */
@@ -311,20 +167,20 @@ static int parse_instances(struct loader *ld, const config_setting_t *s)
     return rc;
 }
 
-static int parse_snapshot_dir(struct loader *ld, const config_setting_t *s)
+static int parse_snapshot_dir(struct amg_cfg_loader *ld, const config_setting_t *s)
 {
     const char *value;
     char *path = NULL;
 
-    if (!want_type(ld, s, "snapshot_dir", config_setting_type(s) == CONFIG_TYPE_STRING,
+    if (!amg_cfg_want_type(ld, s, "snapshot_dir", config_setting_type(s) == CONFIG_TYPE_STRING,
                    "a string"))
         return AMG_OK;
     value = config_setting_get_string(s);
     if (!*value) {
-        conf_error(ld, s, "snapshot_dir must not be empty");
+        amg_cfg_error(ld, s, "snapshot_dir must not be empty");
         return AMG_OK;
     }
-    path = resolve_path(ld, value);
+    path = amg_cfg_resolve_path(ld, value);
     if (!path)
         return AMG_ENOMEM;
     amg_free(ld->cfg->snapshot_dir);
@@ -332,32 +188,32 @@ static int parse_snapshot_dir(struct loader *ld, const config_setting_t *s)
     return AMG_OK;
 }
 
-static int add_plugin_dir(struct loader *ld, const config_setting_t *s, const char *where)
+static int add_plugin_dir(struct amg_cfg_loader *ld, const config_setting_t *s, const char *where)
 {
     struct amg_config *cfg = ld->cfg;
     const char *value;
     char *path = NULL;
 
-    if (!want_type(ld, s, where, config_setting_type(s) == CONFIG_TYPE_STRING, "a string"))
+    if (!amg_cfg_want_type(ld, s, where, config_setting_type(s) == CONFIG_TYPE_STRING, "a string"))
         return AMG_OK;
     value = config_setting_get_string(s);
     if (!*value) {
-        conf_error(ld, s, "%s must not be empty", where);
+        amg_cfg_error(ld, s, "%s must not be empty", where);
         return AMG_OK;
     }
-    path = resolve_path(ld, value);
+    path = amg_cfg_resolve_path(ld, value);
     if (!path)
         return AMG_ENOMEM;
     cfg->plugin_dirs[cfg->n_plugin_dirs++] = path;
     return AMG_OK;
 }
 
-static int parse_plugin_dir(struct loader *ld, const config_setting_t *s)
+static int parse_plugin_dir(struct amg_cfg_loader *ld, const config_setting_t *s)
 {
     int i, n, rc = AMG_OK;
     int is_list = config_setting_is_list(s) || config_setting_is_array(s);
 
-    if (!want_type(ld, s, "plugin_dir",
+    if (!amg_cfg_want_type(ld, s, "plugin_dir",
                    is_list || config_setting_type(s) == CONFIG_TYPE_STRING,
                    "a string or a list of strings"))
         return AMG_OK;
@@ -393,7 +249,7 @@ static const struct {
 };
 #define N_HTTP_KEYS (sizeof(http_keys) / sizeof(http_keys[0]))
 
-static void parse_http_value(struct loader *ld, const config_setting_t *s, size_t k)
+static void parse_http_value(struct amg_cfg_loader *ld, const config_setting_t *s, size_t k)
 {
     struct amg_http_conf *http = &ld->cfg->http;
     char where[64];
@@ -401,23 +257,24 @@ static void parse_http_value(struct loader *ld, const config_setting_t *s, size_
 
     snprintf(where, sizeof(where), "http.%s", http_keys[k].key);
     if (http_keys[k].is_float) {
-        if (!want_type(ld, s, where, config_setting_is_number(s), "a number"))
+        if (!amg_cfg_want_type(ld, s, where, config_setting_is_number(s), "a number"))
             return;
-        value = is_int(s) ? (double)config_setting_get_int64(s) : config_setting_get_float(s);
+        value = amg_cfg_is_int(s) ? (double)config_setting_get_int64(s)
+                                  : config_setting_get_float(s);
         if (!(value > http_keys[k].min && value <= http_keys[k].max)) {
-            conf_error(ld, s, "%s = %g is out of range (more than %g, at most %g)",
-                       where, value, http_keys[k].min, http_keys[k].max);
+            amg_cfg_error(ld, s, "%s = %g is out of range (more than %g, at most %g)",
+                          where, value, http_keys[k].min, http_keys[k].max);
             return;
         }
     } else {
         long long iv;
 
-        if (!want_type(ld, s, where, is_int(s), "an integer"))
+        if (!amg_cfg_want_type(ld, s, where, amg_cfg_is_int(s), "an integer"))
             return;
         iv = config_setting_get_int64(s);
         if (iv < (long long)http_keys[k].min || iv > (long long)http_keys[k].max) {
-            conf_error(ld, s, "%s = %lld is out of range (%lld..%lld)", where, iv,
-                       (long long)http_keys[k].min, (long long)http_keys[k].max);
+            amg_cfg_error(ld, s, "%s = %lld is out of range (%lld..%lld)", where, iv,
+                          (long long)http_keys[k].min, (long long)http_keys[k].max);
             return;
         }
         value = (double)iv;
@@ -441,12 +298,12 @@ static void parse_http_value(struct loader *ld, const config_setting_t *s, size_
     }
 }
 
-static int parse_http(struct loader *ld, const config_setting_t *s)
+static int parse_http(struct amg_cfg_loader *ld, const config_setting_t *s)
 {
     int i, n;
     size_t k;
 
-    if (!want_type(ld, s, "http", config_setting_is_group(s), "a group"))
+    if (!amg_cfg_want_type(ld, s, "http", config_setting_is_group(s), "a group"))
         return AMG_OK;
     n = config_setting_length(s);
     for (i = 0; i < n; i++) {
@@ -457,18 +314,18 @@ static int parse_http(struct loader *ld, const config_setting_t *s)
                 break;
         }
         if (k == N_HTTP_KEYS)
-            conf_error(ld, e, "unknown key '%s' in http", config_setting_name(e));
+            amg_cfg_error(ld, e, "unknown key '%s' in http", config_setting_name(e));
         else
             parse_http_value(ld, e, k);
     }
     return AMG_OK;
 }
 
-static int parse_cloud_directory(struct loader *ld, const config_setting_t *s)
+static int parse_cloud_directory(struct amg_cfg_loader *ld, const config_setting_t *s)
 {
     int i, n;
 
-    if (!want_type(ld, s, "cloud_directory", config_setting_is_group(s), "a group"))
+    if (!amg_cfg_want_type(ld, s, "cloud_directory", config_setting_is_group(s), "a group"))
         return AMG_OK;
     n = config_setting_length(s);
     for (i = 0; i < n; i++) {
@@ -476,14 +333,14 @@ static int parse_cloud_directory(struct loader *ld, const config_setting_t *s)
         const char *where = "cloud_directory.encryption_secret_env";
 
         if (strcmp(config_setting_name(e), "encryption_secret_env") != 0) {
-            conf_error(ld, e, "unknown key '%s' in cloud_directory", config_setting_name(e));
+            amg_cfg_error(ld, e, "unknown key '%s' in cloud_directory", config_setting_name(e));
             continue;
         }
-        if (!want_type(ld, e, where, config_setting_type(e) == CONFIG_TYPE_STRING,
+        if (!amg_cfg_want_type(ld, e, where, config_setting_type(e) == CONFIG_TYPE_STRING,
                        "a string") ||
             !check_env(ld, e, where, config_setting_get_string(e)))
             continue;
-        if (set_str(&ld->cfg->cd_secret_env, config_setting_get_string(e)))
+        if (amg_cfg_set_str(&ld->cfg->cd_secret_env, config_setting_get_string(e)))
             return AMG_ENOMEM;
     }
     return AMG_OK;
@@ -491,12 +348,12 @@ static int parse_cloud_directory(struct loader *ld, const config_setting_t *s)
 
 /* snapshot_encryption = { key_env = "NAME"; } or { key_file = "path"; }.
  * The secret itself is only read when a snapshot is written or opened. */
-static int parse_snapshot_encryption(struct loader *ld, const config_setting_t *s)
+static int parse_snapshot_encryption(struct amg_cfg_loader *ld, const config_setting_t *s)
 {
     const char *w = "snapshot_encryption";
     int i, n;
 
-    if (!want_type(ld, s, w, config_setting_is_group(s), "a group"))
+    if (!amg_cfg_want_type(ld, s, w, config_setting_is_group(s), "a group"))
         return AMG_OK;
     n = config_setting_length(s);
     for (i = 0; i < n; i++) {
@@ -506,26 +363,26 @@ static int parse_snapshot_encryption(struct loader *ld, const config_setting_t *
         char where[64];
 
         if (!is_env && strcmp(k, "key_file") != 0) {
-            conf_error(ld, e, "unknown key '%s' in %s (key_env or key_file)", k, w);
+            amg_cfg_error(ld, e, "unknown key '%s' in %s (key_env or key_file)", k, w);
             continue;
         }
         snprintf(where, sizeof(where), "%s.%s", w, k);
-        if (!want_type(ld, e, where, config_setting_type(e) == CONFIG_TYPE_STRING,
+        if (!amg_cfg_want_type(ld, e, where, config_setting_type(e) == CONFIG_TYPE_STRING,
                        "a string"))
             continue;
         if (is_env) {
             if (!check_env(ld, e, where, config_setting_get_string(e)))
                 continue;
-            if (set_str(&ld->cfg->seal_key_env, config_setting_get_string(e)))
+            if (amg_cfg_set_str(&ld->cfg->seal_key_env, config_setting_get_string(e)))
                 return AMG_ENOMEM;
         } else {
             char *path;
 
             if (!*config_setting_get_string(e)) {
-                conf_error(ld, e, "%s must not be empty", where);
+                amg_cfg_error(ld, e, "%s must not be empty", where);
                 continue;
             }
-            path = resolve_path(ld, config_setting_get_string(e));
+            path = amg_cfg_resolve_path(ld, config_setting_get_string(e));
             if (!path)
                 return AMG_ENOMEM;
             amg_free(ld->cfg->seal_key_file);
@@ -533,32 +390,32 @@ static int parse_snapshot_encryption(struct loader *ld, const config_setting_t *
         }
     }
     if (ld->cfg->seal_key_env && ld->cfg->seal_key_file)
-        conf_error(ld, s, "%s: set key_env or key_file, not both", w);
+        amg_cfg_error(ld, s, "%s: set key_env or key_file, not both", w);
     else if (!ld->cfg->seal_key_env && !ld->cfg->seal_key_file)
-        conf_error(ld, s, "%s: key_env or key_file is required", w);
+        amg_cfg_error(ld, s, "%s: key_env or key_file is required", w);
     return AMG_OK;
 }
 
 /* snapshot_store = "s3://BUCKET/PREFIX"; the URL itself is checked by the
  * S3 client when a command uses it (amg_s3_new). */
-static int parse_snapshot_store(struct loader *ld, const config_setting_t *s)
+static int parse_snapshot_store(struct amg_cfg_loader *ld, const config_setting_t *s)
 {
     const char *v;
 
-    if (!want_type(ld, s, "snapshot_store", config_setting_type(s) == CONFIG_TYPE_STRING,
+    if (!amg_cfg_want_type(ld, s, "snapshot_store", config_setting_type(s) == CONFIG_TYPE_STRING,
                    "a string"))
         return AMG_OK;
     v = config_setting_get_string(s);
     if (strncmp(v, "s3://", 5) != 0 || !v[5]) {
-        conf_error(ld, s, "snapshot_store: '%s' is not an s3://BUCKET[/PREFIX] URL "
-                   "(local snapshots go to snapshot_dir)", v);
+        amg_cfg_error(ld, s, "snapshot_store: '%s' is not an s3://BUCKET[/PREFIX] URL "
+                      "(local snapshots go to snapshot_dir)", v);
         return AMG_OK;
     }
-    return set_str(&ld->cfg->snapshot_store, v) ? AMG_ENOMEM : AMG_OK;
+    return amg_cfg_set_str(&ld->cfg->snapshot_store, v) ? AMG_ENOMEM : AMG_OK;
 }
 
 /* s3 = { endpoint; region; access_key_env; secret_key_env; } */
-static int parse_s3(struct loader *ld, const config_setting_t *s)
+static int parse_s3(struct amg_cfg_loader *ld, const config_setting_t *s)
 {
     static const char *const keys[] = { "endpoint", "region", "access_key_env",
                                         "secret_key_env" };
@@ -570,7 +427,7 @@ static int parse_s3(struct loader *ld, const config_setting_t *s)
     dst[1] = &ld->cfg->s3_region;
     dst[2] = &ld->cfg->s3_access_key_env;
     dst[3] = &ld->cfg->s3_secret_key_env;
-    if (!want_type(ld, s, "s3", config_setting_is_group(s), "a group"))
+    if (!amg_cfg_want_type(ld, s, "s3", config_setting_is_group(s), "a group"))
         return AMG_OK;
     n = config_setting_length(s);
     for (i = 0; i < n; i++) {
@@ -582,26 +439,26 @@ static int parse_s3(struct loader *ld, const config_setting_t *s)
                 break;
         }
         if (k == 4) {
-            conf_error(ld, e, "unknown key '%s' in s3", config_setting_name(e));
+            amg_cfg_error(ld, e, "unknown key '%s' in s3", config_setting_name(e));
             continue;
         }
         snprintf(where, sizeof(where), "s3.%s", keys[k]);
-        if (!want_type(ld, e, where, config_setting_type(e) == CONFIG_TYPE_STRING,
+        if (!amg_cfg_want_type(ld, e, where, config_setting_type(e) == CONFIG_TYPE_STRING,
                        "a string"))
             continue;
         if (k >= 2 && !check_env(ld, e, where, config_setting_get_string(e)))
             continue;
-        if (set_str(dst[k], config_setting_get_string(e)))
+        if (amg_cfg_set_str(dst[k], config_setting_get_string(e)))
             return AMG_ENOMEM;
     }
     if (!ld->cfg->s3_endpoint || !ld->cfg->s3_region)
-        conf_error(ld, s, "s3: endpoint and region are required");
+        amg_cfg_error(ld, s, "s3: endpoint and region are required");
     return AMG_OK;
 }
 
 /* The option's value as text, so plugins see one representation whatever
  * the type in the file. NULL (after an error) for non-scalars. */
-static char *format_option(struct loader *ld, const config_setting_t *s, const char *where,
+static char *format_option(struct amg_cfg_loader *ld, const config_setting_t *s, const char *where,
                            int *rc)
 {
     char buf[64];
@@ -619,13 +476,13 @@ static char *format_option(struct loader *ld, const config_setting_t *s, const c
     case CONFIG_TYPE_BOOL:
         return amg_strdup(config_setting_get_bool(s) ? "true" : "false");
     default:
-        want_type(ld, s, where, 0, "a string, number or boolean");
+        amg_cfg_want_type(ld, s, where, 0, "a string, number or boolean");
         *rc = AMG_OK;
         return NULL;
     }
 }
 
-static int parse_plugin_options(struct loader *ld, const config_setting_t *grp,
+static int parse_plugin_options(struct amg_cfg_loader *ld, const config_setting_t *grp,
                                 struct amg_plugin_opts *opts)
 {
     const char *plugin = config_setting_name(grp);
@@ -657,13 +514,13 @@ static int parse_plugin_options(struct loader *ld, const config_setting_t *grp,
     return AMG_OK;
 }
 
-static int parse_plugins(struct loader *ld, const config_setting_t *s)
+static int parse_plugins(struct amg_cfg_loader *ld, const config_setting_t *s)
 {
     struct amg_plugin_opts *opts = ld->cfg->plugin_options;
     size_t total = 0;
     int i, n, rc = AMG_OK;
 
-    if (!want_type(ld, s, "plugins", config_setting_is_group(s), "a group"))
+    if (!amg_cfg_want_type(ld, s, "plugins", config_setting_is_group(s), "a group"))
         return AMG_OK;
     n = config_setting_length(s);
     for (i = 0; i < n; i++) {
@@ -683,22 +540,22 @@ static int parse_plugins(struct loader *ld, const config_setting_t *s)
         char where[160];
 
         snprintf(where, sizeof(where), "plugins.%s", name);
-        if (!valid_name(name, 0, "_"))
-            conf_error(ld, grp, "plugin name '%s' must match [a-z0-9_]+", name);
-        else if (want_type(ld, grp, where, config_setting_is_group(grp), "a group"))
+        if (!amg_cfg_valid_name(name, 0, "_"))
+            amg_cfg_error(ld, grp, "plugin name '%s' must match [a-z0-9_]+", name);
+        else if (amg_cfg_want_type(ld, grp, where, config_setting_is_group(grp), "a group"))
             rc = parse_plugin_options(ld, grp, opts);
     }
     return rc;
 }
 
-static int parse_jobs(struct loader *ld, const config_setting_t *s)
+static int parse_jobs(struct amg_cfg_loader *ld, const config_setting_t *s)
 {
     return amg_jobs_parse(ld->cfg, s, ld->path, ld->dir, &ld->errors);
 }
 
 static const struct {
     const char *key;
-    int (*parse)(struct loader *ld, const config_setting_t *s);
+    int (*parse)(struct amg_cfg_loader *ld, const config_setting_t *s);
 } top_keys[] = {
     { "instances", parse_instances },
     { "snapshot_dir", parse_snapshot_dir },
@@ -716,7 +573,7 @@ static const struct {
 int amg_config_parse(struct amg_config *cfg, const config_setting_t *root,
                      const char *path, const char *dir, int *errors)
 {
-    struct loader ld = { .path = path, .dir = dir, .cfg = cfg };
+    struct amg_cfg_loader ld = { .path = path, .dir = dir, .cfg = cfg };
     int i, n = config_setting_length(root), rc = AMG_OK;
     size_t k;
 
@@ -728,7 +585,7 @@ int amg_config_parse(struct amg_config *cfg, const config_setting_t *root,
                 break;
         }
         if (k == N_TOP_KEYS)
-            conf_error(&ld, s, "unknown top-level key '%s'", config_setting_name(s));
+            amg_cfg_error(&ld, s, "unknown top-level key '%s'", config_setting_name(s));
         else
             rc = top_keys[k].parse(&ld, s);
     }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <libconfig.h>
 #include "config.h"
+#include "config_rules.h"
 
 /* plugins.<plugin>.<key>, the value formatted as text at load time so that
  * lookups hand out strings owned by the config. All members owned. */
@@ -36,14 +37,5 @@ struct amg_plugin_opts {
  */
 int amg_config_parse(struct amg_config *cfg, const config_setting_t *root,
                      const char *path, const char *dir, int *errors);
-
-/*
- * The file name to print for a setting or error from libconfig's `file`
- * (may be NULL: the main file). libconfig names an @include file as
- * written, relative to the include directory `dir`; this joins them so
- * the message names a file the user can open. Writes into buf.
- */
-void amg_config_source_name(const char *path, const char *dir, const char *file,
-                            char *buf, size_t size);
 
 #endif
