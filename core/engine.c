@@ -112,6 +112,15 @@ const char *amg_engine_failed_dep(const struct amg_engine *e, size_t idx, const 
     return NULL;
 }
 
+int amg_engine_hook_status(const char *plugin, const char *hook, int rc)
+{
+    if (rc >= AMG_EUSAGE)
+        return rc;
+    amg_error("%s: %s hook returned %d, which is no appid-migrate status; taken as a plugin "
+              "failure", plugin, hook, rc);
+    return AMG_EPLUGIN;
+}
+
 void amg_engine_run_begin(struct amg_ctx *ctx, const char *verb, struct amg_http *http,
                           struct amg_plugin_run *run)
 {
@@ -286,7 +295,8 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
             goto out;
         amg_info("exporting %s", p->desc->name);
         amg_engine_run_begin(&ctx, "export", http, &run);
-        rc = p->desc->export_fn(amg_host_table(), &ctx);
+        rc = amg_engine_hook_status(p->desc->name, "export",
+                                    p->desc->export_fn(amg_host_table(), &ctx));
         amg_engine_run_end(&ctx, report, http, &run, rc < 0 ? "failed" : "ok",
                            rc < 0 ? amg_strerror(rc) : NULL);
         amg_ctx_clear(&ctx);
@@ -331,7 +341,8 @@ static long run_validate(const struct amg_engine *e, const struct amg_loaded_plu
     amg_ctx_init(&ctx, AMG_PHASE_VALIDATE, p->desc->name);
     ctx.cfg = e->cfg;
     ctx.snapshot = snap;
-    rc = p->desc->validate_fn(amg_host_table(), &ctx);
+    rc = amg_engine_hook_status(p->desc->name, "validate",
+                                p->desc->validate_fn(amg_host_table(), &ctx));
     problems = ctx.problems;
     amg_ctx_clear(&ctx);
     if (rc < 0) {
@@ -395,7 +406,7 @@ int amg_engine_validate(struct amg_engine *e, const char *snapshot)
         }
         n = run_validate(e, p, snap);
         if (n < 0) {
-            rc = n == AMG_ENOMEM ? AMG_ENOMEM : AMG_ESNAPSHOT;
+            rc = n == AMG_ENOMEM || n == AMG_EPLUGIN ? (int)n : AMG_ESNAPSHOT;
             goto out;
         }
         problems += n;
@@ -425,7 +436,7 @@ int amg_engine_preflight(struct amg_engine *e, struct amg_snapshot *snap, const 
             continue;
         n = run_validate(e, p, snap);
         if (n < 0)
-            return AMG_ESNAPSHOT;
+            return n == AMG_EPLUGIN ? AMG_EPLUGIN : AMG_ESNAPSHOT;
         problems += n;
     }
     if (problems > 0) {

@@ -99,6 +99,7 @@ int amg_engine_import(struct amg_engine *e, const char *instance, const char *sn
     int *selected = NULL;
     int *failed = NULL;
     int auth_failed = 0;
+    int plugin_failed = 0;  /* a hook failed on its own: exit 5 */
     int dry = e->opts.dry_run;
     size_t i;
     int rc;
@@ -174,7 +175,10 @@ int amg_engine_import(struct amg_engine *e, const char *instance, const char *sn
             amg_plan_plugin(plan, p->desc->name, "planned", NULL);
         amg_info("%s %s", dry ? "planning" : "importing", p->desc->name);
         amg_engine_run_begin(&ctx, dry ? "plan" : "import", http, &run);
-        rc = p->desc->import_fn(amg_host_table(), &ctx);
+        rc = amg_engine_hook_status(p->desc->name, dry ? "plan" : "import",
+                                    p->desc->import_fn(amg_host_table(), &ctx));
+        if (rc == AMG_EPLUGIN)
+            plugin_failed = 1;
         if (rc < 0 || ctx.tally[AMG_OUT_FAILED] > 0) {
             amg_error("%s: %s %s: %s", p->desc->name, dry ? "plan" : "import",
                       rc < 0 ? "failed" : "finished with failures",
@@ -193,6 +197,8 @@ int amg_engine_import(struct amg_engine *e, const char *instance, const char *sn
     amg_report_set(report, "id_map", amg_idmap_to_json(idmap));
     if (auth_failed)
         rc = AMG_EAUTH;
+    else if (plugin_failed)
+        rc = AMG_EPLUGIN;
     else
         rc = amg_report_failures(report) > 0 ? AMG_EPARTIAL : AMG_OK;
     if (plan) {

@@ -31,6 +31,11 @@ int amg_engine_select(struct amg_engine *e, const struct amg_selection *sel,
 /* The dependency of plugin `idx` that failed in this run, or NULL. */
 const char *amg_engine_failed_dep(const struct amg_engine *e, size_t idx, const int *failed);
 
+/* What the core makes of status `rc` from `plugin`'s `hook`: a negative
+ * value that is no AMG_E* code is a plugin defect, logged and turned into
+ * AMG_EPLUGIN so the run exits 5 instead of passing an unknown code on. */
+int amg_engine_hook_status(const char *plugin, const char *hook, int rc);
+
 /* Run every selected plugin's validate hook over `snap` before an import;
  * AMG_ESNAPSHOT (logged) when any problem was found. */
 int amg_engine_preflight(struct amg_engine *e, struct amg_snapshot *snap, const int *selected);
