@@ -11,9 +11,11 @@
 #include "http.h"
 #include "idmap.h"
 #include "instance.h"
+#include "loader.h"
 #include "log.h"
 #include "progress.h"
 #include "report.h"
+#include "secret.h"
 #include "snapshot.h"
 #include "snapshot_key.h"
 #include "engine_priv.h"
@@ -254,6 +256,12 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
     rc = amg_progress_new(e->opts.progress, stderr, NULL, &progress);
     if (rc < 0)
         goto out;
+    /* Secrets first: a missing one must not cost a half-made snapshot. */
+    rc = amg_engine_check_secrets(e, selected, NULL);
+    if (rc == AMG_OK)
+        rc = amg_snapshot_key_check(e->cfg);
+    if (rc < 0)
+        goto out;
     rc = amg_instance_connect(e->cfg, instance, &http);
     if (rc < 0)
         goto out;
@@ -422,10 +430,34 @@ out:
     return rc;
 }
 
+int amg_engine_check_secrets(const struct amg_engine *e, const int *selected,
+                             struct amg_snapshot *snap)
+{
+    const char *value;
+    int rc = AMG_OK;
+    size_t i;
+
+    for (i = 0; i < e->n && rc == AMG_OK; i++) {
+        const struct amg_plugin *d = e->set->plugins[e->order[i]].desc;
+        const char *const *name = amg_plugin_secrets(d);
+
+        if (!selected[e->order[i]] || (snap && !amg_snapshot_has_plugin(snap, d->name)))
+            continue;
+        for (; name && *name && rc == AMG_OK; name++)
+            rc = amg_secret_get(e->cfg, *name, d->name, &value);
+    }
+    return rc;
+}
+
 int amg_engine_preflight(struct amg_engine *e, struct amg_snapshot *snap, const int *selected)
 {
     long problems = 0;
     size_t i;
+    int rc;
+
+    rc = amg_engine_check_secrets(e, selected, snap);
+    if (rc < 0)
+        return rc;
 
     for (i = 0; i < e->n; i++) {
         const struct amg_loaded_plugin *p = &e->set->plugins[e->order[i]];

@@ -36,6 +36,12 @@ const char *amg_engine_failed_dep(const struct amg_engine *e, size_t idx, const 
  * AMG_EPLUGIN so the run exits 5 instead of passing an unknown code on. */
 int amg_engine_hook_status(const char *plugin, const char *hook, int rc);
 
+/* Resolve every secret the selected plugins declare (only those with data
+ * in `snap` when it is not NULL) before any request; AMG_ECONFIG (logged)
+ * when one is missing. */
+int amg_engine_check_secrets(const struct amg_engine *e, const int *selected,
+                             struct amg_snapshot *snap);
+
 /* Run every selected plugin's validate hook over `snap` before an import;
  * AMG_ESNAPSHOT (logged) when any problem was found. */
 int amg_engine_preflight(struct amg_engine *e, struct amg_snapshot *snap, const int *selected);

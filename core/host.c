@@ -9,6 +9,7 @@
 #include "http.h"
 #include "idmap.h"
 #include "log.h"
+#include "secret.h"
 #include "plan.h"
 #include "progress.h"
 #include "snapshot.h"
@@ -338,28 +339,7 @@ static int host_request_pipeline(struct amg_ctx *ctx,
 
 static int host_secret(struct amg_ctx *ctx, const char *name, const char **value)
 {
-    const char *env;
-    const char *v;
-
-    *value = NULL;
-    if (!name || strcmp(name, "cd_encryption_secret") != 0 || !ctx->cfg) {
-        amg_log(AMG_LOG_ERROR, "[%s] unknown secret '%s'", ctx->plugin, name ? name : "(null)");
-        return AMG_EINVAL;
-    }
-    env = ctx->cfg->cd_secret_env;
-    v = getenv(env);
-    /* Short values would also blank out ordinary words in the log. */
-    if (!v || strlen(v) < 8) {
-        amg_log(AMG_LOG_ERROR, "[%s] environment variable %s (cloud_directory."
-                "encryption_secret_env in %s) must hold the Cloud Directory encryption "
-                "secret (8 characters at least)", ctx->plugin, env,
-                ctx->cfg->path ? ctx->cfg->path : "the configuration");
-        return AMG_ECONFIG;
-    }
-    if (amg_log_add_secret(v) == AMG_ENOMEM)
-        return AMG_ENOMEM;
-    *value = v;
-    return AMG_OK;
+    return amg_secret_get(ctx->cfg, name, ctx->plugin, value);
 }
 
 static int host_planning(struct amg_ctx *ctx)

@@ -11,16 +11,20 @@
 #include "log.h"
 #include "mem.h"
 #include "options.h"
+#include "secret.h"
 
 /* Everything a 1.0 plugin provides; later minors only append members. */
 #define ABI_1_0_SIZE (offsetof(struct amg_plugin, validate_fn) + sizeof(amg_hook_fn))
 #define ABI_1_1_SIZE (offsetof(struct amg_plugin, filter_fields) + sizeof(const char *const *))
 #define ABI_1_4_SIZE (offsetof(struct amg_plugin, options) + \
                       sizeof(const struct amg_plugin_option *))
+#define ABI_1_5_SIZE (offsetof(struct amg_plugin, secrets) + sizeof(const char *const *))
 
 /* Descriptor size a plugin claiming ABI 1.`minor` must at least have. */
 static size_t needed_size(unsigned minor)
 {
+    if (minor >= 5)
+        return ABI_1_5_SIZE;
     if (minor >= 4)
         return ABI_1_4_SIZE;
     return minor >= 1 ? ABI_1_1_SIZE : ABI_1_0_SIZE;
@@ -31,6 +35,13 @@ const struct amg_plugin_option *amg_plugin_options(const struct amg_plugin *d)
     if (d->abi_minor < 4 || d->struct_size < ABI_1_4_SIZE)
         return NULL;
     return d->options;
+}
+
+const char *const *amg_plugin_secrets(const struct amg_plugin *d)
+{
+    if (d->abi_minor < 5 || d->struct_size < ABI_1_5_SIZE)
+        return NULL;
+    return d->secrets;
 }
 
 const char *const *amg_plugin_filter_fields(const struct amg_plugin *d)
@@ -156,6 +167,13 @@ static int check_descriptor(const struct amg_plugin_set *set, const char *path,
     }
     if (amg_options_check_table(path, d) < 0)
         return AMG_EPLUGIN;
+    for (i = 0; amg_plugin_secrets(d) && amg_plugin_secrets(d)[i]; i++) {
+        if (!amg_secret_known(amg_plugin_secrets(d)[i])) {
+            amg_error("%s: plugin '%s' needs secret '%.*s', which appid-migrate does not "
+                      "know", path, d->name, MAX_NAME, amg_plugin_secrets(d)[i]);
+            return AMG_EPLUGIN;
+        }
+    }
     other = amg_plugins_find(set, d->name);
     if (other) {
         amg_error("%s: plugin '%s' already loaded from %s", path, d->name, other->path);

@@ -9,6 +9,20 @@ int amg_snapshot_key_configured(const struct amg_config *cfg)
     return cfg && (cfg->seal_key_env || cfg->seal_key_file);
 }
 
+int amg_snapshot_key_check(const struct amg_config *cfg)
+{
+    char *secret = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (!amg_snapshot_key_configured(cfg))
+        return AMG_OK;
+    rc = amg_seal_load_secret(cfg->seal_key_env, cfg->seal_key_env ? NULL : cfg->seal_key_file,
+                              &secret, &len);
+    amg_seal_secret_free(secret, len);
+    return rc;
+}
+
 int amg_snapshot_key_writer(const struct amg_config *cfg, struct amg_snapshot_writer *w)
 {
     struct amg_seal_params p;

@@ -13,6 +13,11 @@
 /* 1 if `cfg` (may be NULL) sets snapshot_encryption, else 0. */
 int amg_snapshot_key_configured(const struct amg_config *cfg);
 
+/* When cfg sets snapshot_encryption: loads the secret once and drops it,
+ * so a missing one is found before a run starts. AMG_OK when not set;
+ * AMG_ECONFIG (logged) when it cannot be loaded. */
+int amg_snapshot_key_check(const struct amg_config *cfg);
+
 /* When cfg sets snapshot_encryption: fresh salt, key derived from the
  * secret, amg_snapshot_encrypt(w, ...). Otherwise AMG_OK, nothing done.
  * AMG_ECONFIG (logged) when the secret cannot be loaded. */

@@ -168,6 +168,9 @@ static const struct amg_plugin_option options[] = {
     { NULL, AMG_OPTION_STRING, NULL, NULL },
 };
 
+/* Export and import both send the secret: checked before a run starts. */
+static const char *const secrets[] = { "cd_encryption_secret", NULL };
+
 static const struct amg_plugin cdu_plugin = {
     AMG_PLUGIN_INIT_HEADER,
     .name = "cloud_directory_users",
@@ -179,6 +182,7 @@ static const struct amg_plugin cdu_plugin = {
     .validate_fn = cdu_validate,
     .filter_fields = filter_fields,
     .options = options,
+    .secrets = secrets,
 };
 
 const struct amg_plugin *amg_plugin_entry(void)

@@ -159,6 +159,8 @@ static const struct bad_case bad_cases[] = {
     { "bad_dep", AMG_EPLUGIN, "plugin 'bad_dep': dependency 'Apps!' is not a valid plugin "
       "name" },
     { "many_deps", AMG_EPLUGIN, "plugin 'many_deps' has more than 64 dependencies" },
+    { "bad_secret", AMG_EPLUGIN, "plugin 'bad_secret' needs secret 'root_password', which "
+      "appid-migrate does not know" },
 };
 
 /* Each bad kind is rejected, through a directory scan and file by file,

@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define AMG_PLUGIN_ABI_MAJOR 1
-#define AMG_PLUGIN_ABI_MINOR 4
+#define AMG_PLUGIN_ABI_MINOR 5
 #define AMG_PLUGIN_ENTRY_SYMBOL "amg_plugin_entry"
 
 /* Same declaration as jansson's, so this header does not need jansson.h. */
@@ -347,6 +347,13 @@ struct amg_plugin {
     /* Config keys under plugins.<name>, terminated by an entry whose name
      * is NULL; NULL when the plugin reads none. */
     const struct amg_plugin_option *options;
+
+    /* ---- ABI 1.5 ---- */
+    /* Names of the secrets (see host->secret) the plugin's export and
+     * import hooks need, NULL-terminated, or NULL. The core resolves them
+     * before the first request of a run, so a missing secret stops the run
+     * (exit 2) before anything is read or written. */
+    const char *const *secrets;
 };
 
 #define AMG_PLUGIN_INIT_HEADER \
