@@ -19,6 +19,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "appid-migrate/plugin.h"
+#include "checks.h"
 #include "pluginutil.h"
 #include "application_roles_map.h"
 
@@ -50,7 +51,6 @@ static int approles_export(const struct amg_host *h, struct amg_ctx *ctx)
     json_t *apps = NULL;
     json_t *roles = NULL;
     json_t *out = json_array();
-    json_t *doc = NULL;
     json_t *app;
     size_t i;
     int rc = AMG_ENOMEM;
@@ -91,13 +91,8 @@ static int approles_export(const struct amg_host *h, struct amg_ctx *ctx)
         json_decref(roles);
         roles = NULL;
     }
-    rc = AMG_ENOMEM;
-    doc = json_pack("{s:O}", "assignments", out);
-    if (!doc)
-        goto out;
-    rc = h->snapshot_write(ctx, doc, (long)json_array_size(out));
+    rc = amgp_write_list(h, ctx, "assignments", out);
 out:
-    json_decref(doc);
     json_decref(roles);
     json_decref(apps);
     json_decref(out);
@@ -363,16 +358,9 @@ static int approles_validate(const struct amg_host *h, struct amg_ctx *ctx)
     size_t i;
     int rc;
 
-    rc = h->snapshot_read(ctx, &doc);
-    if (rc < 0)
+    rc = amgp_want_list(h, ctx, "assignments", AMGP_NO_LIMIT, &doc, &list);
+    if (rc < 0 || !list)
         goto out;
-    if (amgp_want_document(h, ctx, doc) < 0)
-        goto out;
-    list = json_object_get(doc, "assignments");
-    if (!json_is_array(list)) {
-        h->problem(ctx, NULL, "'assignments' must be an array");
-        goto out;
-    }
     json_array_foreach(list, i, rec) {
         snprintf(where, sizeof(where), "assignments[%zu]", i);
         if (!json_is_object(rec)) {

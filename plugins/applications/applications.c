@@ -20,6 +20,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "appid-migrate/plugin.h"
+#include "checks.h"
 #include "pluginutil.h"
 #include "applications_map.h"
 
@@ -105,7 +106,6 @@ static int apps_export(const struct amg_host *h, struct amg_ctx *ctx)
     json_t *apps = NULL;
     json_t *scopes = NULL;
     json_t *out = json_array();
-    json_t *doc = NULL;
     json_t *app;
     size_t i;
     int rc;
@@ -136,13 +136,8 @@ static int apps_export(const struct amg_host *h, struct amg_ctx *ctx)
         json_decref(scopes);
         scopes = NULL;
     }
-    rc = AMG_ENOMEM;
-    doc = json_pack("{s:O}", "applications", out);
-    if (!doc)
-        goto out;
-    rc = h->snapshot_write(ctx, doc, (long)json_array_size(out));
+    rc = amgp_write_list(h, ctx, "applications", out);
 out:
-    json_decref(doc);
     json_decref(scopes);
     json_decref(apps);
     json_decref(out);
@@ -432,21 +427,9 @@ static int apps_validate(const struct amg_host *h, struct amg_ctx *ctx)
     size_t i;
     int rc;
 
-    rc = h->snapshot_read(ctx, &doc);
-    if (rc < 0)
+    rc = amgp_want_list(h, ctx, "applications", AMGP_APPS_MAX, &doc, &apps);
+    if (rc < 0 || !apps)
         goto out;
-    if (amgp_want_document(h, ctx, doc) < 0)
-        goto out;
-    apps = json_object_get(doc, "applications");
-    if (!json_is_array(apps)) {
-        h->problem(ctx, NULL, "'applications' must be an array");
-        goto out;
-    }
-    if (json_array_size(apps) > AMGP_APPS_MAX) {
-        h->problem(ctx, NULL, "%zu applications; App ID allows %d", json_array_size(apps),
-                   AMGP_APPS_MAX);
-        goto out;
-    }
     json_array_foreach(apps, i, app) {
         const char *name, *id, *problem;
 

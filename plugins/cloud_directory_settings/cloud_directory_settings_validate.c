@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <jansson.h>
+#include "checks.h"
 #include "pluginutil.h"
 #include "cloud_directory_settings_map.h"
 #include "cloud_directory_settings_validate.h"

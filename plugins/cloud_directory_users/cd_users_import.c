@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include "cd_users.h"
 #include "cd_users_map.h"
+#include "checks.h"
 #include "paging.h"
 
 #define LIST_PAGE 50

@@ -117,35 +117,9 @@ AMGP_HIDDEN int amgp_query_escape(const char *in, char *out, size_t size);
  * detail, error), or "no details". Borrowed from `resp`. */
 AMGP_HIDDEN const char *amgp_server_message(json_t *resp);
 
-/* ---- validation: each reports a problem through host->problem and
- * returns 0 when the value is fine, -1 when a problem was reported. ---- */
-
-/* obj[key] must be an object (or absent when !required). */
-AMGP_HIDDEN int amgp_want_object(const struct amg_host *h, struct amg_ctx *ctx,
-                                 json_t *obj, const char *where, const char *key,
-                                 int required);
-AMGP_HIDDEN int amgp_want_bool(const struct amg_host *h, struct amg_ctx *ctx,
-                               json_t *obj, const char *where, const char *key,
-                               int required);
-AMGP_HIDDEN int amgp_want_string(const struct amg_host *h, struct amg_ctx *ctx,
-                                 json_t *obj, const char *where, const char *key,
-                                 int required);
-/* Integer within [min, max]. */
-AMGP_HIDDEN int amgp_want_int(const struct amg_host *h, struct amg_ctx *ctx,
-                              json_t *obj, const char *where, const char *key,
-                              int required, json_int_t min, json_int_t max);
-/* String equal to one of the NULL-terminated `allowed` values. */
-AMGP_HIDDEN int amgp_want_enum(const struct amg_host *h, struct amg_ctx *ctx,
-                               json_t *obj, const char *where, const char *key,
-                               int required, const char *const *allowed);
-/* Array whose every element is a string. */
-AMGP_HIDDEN int amgp_want_string_array(const struct amg_host *h, struct amg_ctx *ctx,
-                                       json_t *obj, const char *where, const char *key,
-                                       int required);
-
-/* A snapshot document that must be a JSON object; reports a problem
- * and returns -1 otherwise. */
-AMGP_HIDDEN int amgp_want_document(const struct amg_host *h, struct amg_ctx *ctx,
-                                   json_t *doc);
+/* Write {key: list} as the plugin's snapshot document, counting the
+ * list's entries as its records. `list` borrowed. */
+AMGP_HIDDEN int amgp_write_list(const struct amg_host *h, struct amg_ctx *ctx, const char *key,
+                                json_t *list);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "appid-migrate/plugin.h"
+#include "checks.h"
 #include "pluginutil.h"
 #include "idps_map.h"
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <jansson.h>
 #include "appid-migrate/plugin.h"
+#include "checks.h"
 #include "pluginutil.h"
 
 static const struct part {

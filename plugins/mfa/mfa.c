@@ -11,6 +11,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "appid-migrate/plugin.h"
+#include "checks.h"
 #include "pluginutil.h"
 #include "mfa_map.h"
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <jansson.h>
 #include "appid-migrate/plugin.h"
+#include "checks.h"
 #include "pluginutil.h"
 
 #define REDIRECT_PATH "/config/redirect_uris"

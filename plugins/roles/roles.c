@@ -22,6 +22,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "appid-migrate/plugin.h"
+#include "checks.h"
 #include "pluginutil.h"
 #include "roles_map.h"
 
@@ -36,7 +37,6 @@ static int roles_export(const struct amg_host *h, struct amg_ctx *ctx)
     json_t *roles = NULL;
     json_t *apps = NULL;
     json_t *out = json_array();
-    json_t *doc = NULL;
     json_t *role;
     size_t i, dropped;
     int rc = AMG_ENOMEM;
@@ -73,13 +73,8 @@ static int roles_export(const struct amg_host *h, struct amg_ctx *ctx)
             h->log(ctx, AMG_LOG_WARN, "role '%s': %zu access entr%s name an application the "
                    "instance does not have; left out", name, dropped, dropped == 1 ? "y" : "ies");
     }
-    rc = AMG_ENOMEM;
-    doc = json_pack("{s:O}", "roles", out);
-    if (!doc)
-        goto out;
-    rc = h->snapshot_write(ctx, doc, (long)json_array_size(out));
+    rc = amgp_write_list(h, ctx, "roles", out);
 out:
-    json_decref(doc);
     json_decref(apps);
     json_decref(roles);
     json_decref(out);
@@ -363,21 +358,9 @@ static int roles_validate(const struct amg_host *h, struct amg_ctx *ctx)
     size_t i, j;
     int rc;
 
-    rc = h->snapshot_read(ctx, &doc);
-    if (rc < 0)
+    rc = amgp_want_list(h, ctx, "roles", AMGP_ROLES_MAX, &doc, &roles);
+    if (rc < 0 || !roles)
         goto out;
-    if (amgp_want_document(h, ctx, doc) < 0)
-        goto out;
-    roles = json_object_get(doc, "roles");
-    if (!json_is_array(roles)) {
-        h->problem(ctx, NULL, "'roles' must be an array");
-        goto out;
-    }
-    if (json_array_size(roles) > AMGP_ROLES_MAX) {
-        h->problem(ctx, NULL, "%zu roles; App ID allows %d", json_array_size(roles),
-                   AMGP_ROLES_MAX);
-        goto out;
-    }
     json_array_foreach(roles, i, role) {
         const char *name;
 

@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <jansson.h>
 #include "appid-migrate/plugin.h"
+#include "checks.h"
 #include "pluginutil.h"
 #include "themes_map.h"
 
