@@ -208,7 +208,7 @@ expect_eq "no duplicate role" "$(uniq -d "$AMG_TMP/dst.roles" | wc -l | tr -d ' 
 check "same roles (by name)" cmp -s "$AMG_TMP/src.roles" "$AMG_TMP/dst.roles"
 for path in config/tokens config/redirect_uris config/ui/theme_text config/ui/theme_color \
   config/cloud_directory/password_regex config/cloud_directory/sender_details \
-  config/users_profile mfa; do
+  config/users_profile config/cloud_directory/mfa; do
   api GET "$S/$path" "$stok" >/dev/null
   src_body="$HTTP_STATUS $HTTP_BODY"
   api GET "$D/$path" "$dtok" >/dev/null
