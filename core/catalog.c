@@ -228,3 +228,64 @@ int amg_catalog_next_time(const char *snapshot_dir, const char *instance, time_t
     amg_catalog_free(v, n);
     return AMG_OK;
 }
+
+/* 1 when `name` is ".<instance>-<stamp>.partial". */
+static int is_partial_of(const char *name, const char *instance)
+{
+    static const char suffix[] = ".partial";
+    size_t len = strlen(name);
+    size_t slen = sizeof(suffix) - 1;
+    size_t ilen = 0;
+    time_t created;
+    char *inner;
+    int ok;
+
+    if (len < slen + 2 || name[0] != '.' || strcmp(name + len - slen, suffix) != 0)
+        return 0;
+    inner = amg_strndup(name + 1, len - slen - 1);
+    if (!inner)
+        return 0;
+    ok = amg_catalog_parse_name(inner, &ilen, &created) == 0 && ilen == strlen(instance) &&
+         strncmp(inner, instance, ilen) == 0;
+    amg_free(inner);
+    return ok;
+}
+
+int amg_catalog_sweep_partial(const char *snapshot_dir, const char *instance, int *removed)
+{
+    DIR *d = NULL;
+    struct dirent *de;
+    int count = 0;
+
+    if (removed)
+        *removed = 0;
+    d = opendir(snapshot_dir);
+    if (!d) {
+        if (errno == ENOENT)
+            return AMG_OK;
+        amg_error("%s: %s", snapshot_dir, strerror(errno));
+        return AMG_EIO;
+    }
+    while ((de = readdir(d)) != NULL) {
+        struct stat st;
+        char *path;
+
+        if (!is_partial_of(de->d_name, instance))
+            continue;
+        path = amg_path_join(snapshot_dir, de->d_name);
+        if (!path) {
+            closedir(d);
+            return AMG_ENOMEM;
+        }
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            amg_warn("%s: removing the unfinished snapshot of an interrupted export", path);
+            if (amg_rmtree(path) == AMG_OK)
+                count++;
+        }
+        amg_free(path);
+    }
+    closedir(d);
+    if (removed)
+        *removed = count;
+    return AMG_OK;
+}

@@ -51,6 +51,16 @@ int amg_catalog_lock(const char *snapshot_dir, const char *instance, int *fd);
 void amg_catalog_unlock(int fd);
 
 /*
+ * Remove the unfinished snapshots of `instance` that interrupted exports
+ * (kill -9, power loss) left in `snapshot_dir`: the hidden directories
+ * .<instance>-<YYYYMMDDTHHMMSSZ>.partial. Call with the instance's lock
+ * held (amg_catalog_lock), so that no running export owns one. Each
+ * removal is logged; *removed (may be NULL) counts them. A directory
+ * that cannot be removed is logged and skipped.
+ */
+int amg_catalog_sweep_partial(const char *snapshot_dir, const char *instance, int *removed);
+
+/*
  * A time for a new snapshot of `instance`: now, or, when a snapshot
  * stamped this second (or later, clock skew) exists already, after
  * waiting for the second after it. Snapshot names carry seconds and a

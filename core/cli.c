@@ -36,6 +36,8 @@ int amg_cli_parse(const struct command *cmd, unsigned allowed, int argc, char **
         { "dry-run", no_argument, NULL, 'n' },
         { "plan-out", required_argument, NULL, 'p' },
         { "options", required_argument, NULL, 'T' },
+        { "resume", no_argument, NULL, 'r' },
+        { "no-resume", no_argument, NULL, 'R' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -68,6 +70,8 @@ int amg_cli_parse(const struct command *cmd, unsigned allowed, int argc, char **
         case 'n': a->dry_run = 1; need = OPT_DRY_RUN; break;
         case 'p': a->plan_out = optarg; need = OPT_PLAN_OUT; break;
         case 'T': a->options = optarg; need = OPT_OPTIONS; break;
+        case 'r': a->resume = 1; need = OPT_RESUME; break;
+        case 'R': a->no_resume = 1; need = OPT_RESUME; break;
         case 'k':
         case 'd':
             need = OPT_RETENTION;
@@ -106,6 +110,15 @@ int amg_cli_parse(const struct command *cmd, unsigned allowed, int argc, char **
         amg_error("%s: --plan-out needs --dry-run", cmd->name);
         return AMG_EUSAGE;
     }
+    if (a->resume && a->no_resume) {
+        amg_error("%s: --resume and --no-resume contradict each other", cmd->name);
+        return AMG_EUSAGE;
+    }
+    if ((a->resume || a->no_resume) && a->dry_run) {
+        amg_error("%s: --%s does not apply to --dry-run (a dry run keeps no journal)",
+                  cmd->name, a->resume ? "resume" : "no-resume");
+        return AMG_EUSAGE;
+    }
     return AMG_OK;
 }
 
@@ -124,6 +137,7 @@ void amg_cli_run_opts(const struct cli *cli, const struct cmd_args *a)
     memset(&o, 0, sizeof(o));
     o.dry_run = a->dry_run;
     o.plan_out = a->plan_out;
+    o.no_resume = a->no_resume;
     o.progress = amg_progress_mode_for(stderr, cli->quiet);
     amg_engine_set_opts(cli->engine, &o);
 }

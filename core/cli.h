@@ -44,6 +44,8 @@ struct cmd_args {
     int dry_run;
     const char *plan_out;
     const char *options;      /* plugins --options NAME */
+    int resume;               /* --resume (the default; accepted for clarity) */
+    int no_resume;            /* --no-resume */
 };
 
 enum {
@@ -57,7 +59,8 @@ enum {
     OPT_DRY_RUN = 1 << 7,
     OPT_PLAN_OUT = 1 << 8,
     OPT_INSTANCE2 = 1 << 9,   /* --instance may be given twice */
-    OPT_OPTIONS = 1 << 10
+    OPT_OPTIONS = 1 << 10,
+    OPT_RESUME = 1 << 11      /* --resume / --no-resume */
 };
 
 /*

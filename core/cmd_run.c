@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "error.h"
 #include "fsutil.h"
+#include "journal.h"
 #include "log.h"
 #include "mem.h"
 #include "store.h"
@@ -78,8 +79,8 @@ int amg_cmd_import(struct cli *cli, const struct command *cmd, int argc, char **
     char *dir = NULL;
     int rc;
 
-    rc = amg_cli_parse(cmd, OPT_INSTANCE | OPT_SNAPSHOT | OPT_SELECT | OPT_DRY_RUN | OPT_PLAN_OUT,
-                       argc, argv, &a);
+    rc = amg_cli_parse(cmd, OPT_INSTANCE | OPT_SNAPSHOT | OPT_SELECT | OPT_DRY_RUN | OPT_PLAN_OUT |
+                       OPT_RESUME, argc, argv, &a);
     if (rc != AMG_OK)
         return rc;
     rc = amg_cli_require("import", a.instance, "--instance");
@@ -106,8 +107,8 @@ int amg_cmd_migrate(struct cli *cli, const struct command *cmd, int argc, char *
     int dry;
     int rc;
 
-    rc = amg_cli_parse(cmd, OPT_FROM | OPT_TO | OPT_SELECT | OPT_DRY_RUN | OPT_PLAN_OUT, argc,
-                       argv, &a);
+    rc = amg_cli_parse(cmd, OPT_FROM | OPT_TO | OPT_SELECT | OPT_DRY_RUN | OPT_PLAN_OUT |
+                       OPT_RESUME, argc, argv, &a);
     if (rc != AMG_OK)
         return rc;
     rc = amg_cli_require("migrate", a.from, "--from");
@@ -131,9 +132,22 @@ int amg_cmd_migrate(struct cli *cli, const struct command *cmd, int argc, char *
     dry = a.dry_run;
     a.dry_run = 0;
     amg_cli_run_opts(cli, &a);
-    rc = amg_engine_export(cli->engine, a.from, NULL, &sel, &path);
-    if (rc < 0)
-        goto out;
+    if (!dry && !a.no_resume) {
+        /* An interrupted migrate is finished with the snapshot it took:
+         * a new export would key a new journal and start over. */
+        rc = amg_journal_pending(cli->cfg->snapshot_dir, a.to, a.from, a.only, a.exclude,
+                                 &path);
+        if (rc < 0)
+            goto out;
+        if (path)
+            amg_info("migrate: the import of %s into '%s' was interrupted; it is resumed "
+                     "without a new export (--no-resume exports anew)", path, a.to);
+    }
+    if (!path) {
+        rc = amg_engine_export(cli->engine, a.from, NULL, &sel, &path);
+        if (rc < 0)
+            goto out;
+    }
     printf("snapshot: %s\n", path);
     fflush(stdout);
     a.dry_run = dry;

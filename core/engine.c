@@ -272,6 +272,11 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
     rc = amg_catalog_lock(dir, instance, &lock_fd);
     if (rc < 0)
         goto out;
+    /* Holding the lock, no other export of the instance runs: every
+     * .partial directory of it is litter of an interrupted one. */
+    rc = amg_catalog_sweep_partial(dir, instance, NULL);
+    if (rc < 0)
+        goto out;
     rc = amg_catalog_next_time(dir, instance, &when);
     if (rc < 0)
         goto out;
@@ -378,6 +383,28 @@ static long unknown_plugins(const struct amg_engine *e, struct amg_snapshot *sna
     return unknown;
 }
 
+int amg_engine_check_finished(const char *snapshot)
+{
+    static const char suffix[] = ".partial";
+    size_t len = strlen(snapshot);
+    const char *name;
+
+    while (len > 1 && snapshot[len - 1] == '/')
+        len--;
+    name = snapshot + len;
+    while (name > snapshot && name[-1] != '/')
+        name--;
+    /* Its manifest may be complete already (the export died just before
+     * the rename), and yet it is no snapshot: it was never committed. */
+    if (name[0] == '.' && (size_t)(snapshot + len - name) > sizeof(suffix) &&
+        strncmp(snapshot + len - (sizeof(suffix) - 1), suffix, sizeof(suffix) - 1) == 0) {
+        amg_error("%s: the temporary directory of an export that did not finish, not a "
+                  "snapshot", snapshot);
+        return AMG_ESNAPSHOT;
+    }
+    return AMG_OK;
+}
+
 int amg_engine_validate(struct amg_engine *e, const char *snapshot)
 {
     struct amg_snapshot *snap = NULL;
@@ -385,7 +412,9 @@ int amg_engine_validate(struct amg_engine *e, const char *snapshot)
     size_t i;
     int rc;
 
-    rc = amg_snapshot_open(snapshot, &snap);
+    rc = amg_engine_check_finished(snapshot);
+    if (rc == AMG_OK)
+        rc = amg_snapshot_open(snapshot, &snap);
     if (rc < 0)
         goto out;
     problems += unknown_plugins(e, snap);

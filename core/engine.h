@@ -32,6 +32,8 @@ struct amg_run_opts {
                                        * stdout; NULL for none. Borrowed. */
     enum amg_progress_mode progress;  /* live line, log lines or nothing */
     int no_report;                    /* internal runs (verify): no report file */
+    int no_resume;                    /* import: ignore and remove the target's
+                                       * journal instead of resuming from it */
 };
 
 /* Copies `opts` (its strings stay borrowed). */
@@ -61,7 +63,19 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
  * AMG_EPARTIAL when some objects or plugins failed. With opts.dry_run the
  * import is planned instead: the plan is printed (and written to
  * opts.plan_out) and no write request reaches the instance; plugins built
- * for ABI < 1.3 cannot plan and are skipped. */
+ * for ABI < 1.3 cannot plan and are skipped.
+ *
+ * A real import keeps a journal (journal.h) under the config's
+ * snapshot_dir while it runs and holds the target's import lock
+ * (AMG_EEXIST when another import into it runs). When the journal of an
+ * earlier, unfinished import of the same snapshot with the same selection
+ * exists, the import resumes: the plugins it records as done are skipped
+ * (report status "skipped", note "already done (journal)") and the
+ * others run; opts.no_resume removes it and starts over instead. Another
+ * import into the target replaces it. A successful import removes it, a
+ * failed or interrupted one leaves it for the next run. A journal that
+ * cannot be read stops the import (AMG_EINVAL, logged) unless
+ * opts.no_resume. A dry run neither reads nor writes it. */
 int amg_engine_import(struct amg_engine *e, const char *instance, const char *snapshot,
                       const struct amg_selection *sel);
 

@@ -28,6 +28,10 @@ struct amg_engine {
 int amg_engine_select(struct amg_engine *e, const struct amg_selection *sel,
                       enum amg_select_mode mode, int **selected);
 
+/* AMG_ESNAPSHOT (logged) when `snapshot` names the temporary
+ * .<name>.partial directory of an export, finished or not. */
+int amg_engine_check_finished(const char *snapshot);
+
 /* The dependency of plugin `idx` that failed in this run, or NULL. */
 const char *amg_engine_failed_dep(const struct amg_engine *e, size_t idx, const int *failed);
 

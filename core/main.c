@@ -47,9 +47,11 @@ static void usage_main(FILE *out)
 static const struct command commands[] = {
     { "export", amg_cmd_export, 1, "--instance NAME [--output DIR] [--only A,B] [--exclude C]" },
     { "import", amg_cmd_import, 1,
-      "--instance NAME --snapshot DIR [--only A,B] [--exclude C] [--dry-run [--plan-out FILE]]" },
+      "--instance NAME --snapshot DIR [--only A,B] [--exclude C]\n"
+      "       [--resume | --no-resume | --dry-run [--plan-out FILE]]" },
     { "migrate", amg_cmd_migrate, 1,
-      "--from NAME --to NAME [--only A,B] [--exclude C] [--dry-run [--plan-out FILE]]" },
+      "--from NAME --to NAME [--only A,B] [--exclude C]\n"
+      "       [--resume | --no-resume | --dry-run [--plan-out FILE]]" },
     { "verify", amg_cmd_verify, 1,
       "--instance A (--instance B | --snapshot DIR) [--only A,B] [--exclude C]" },
     { "validate", amg_cmd_validate, 0, "--snapshot DIR" },

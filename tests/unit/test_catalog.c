@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "catalog.h"
 #include "error.h"
+#include "log.h"
 #include "testutil.h"
 
 static void test_parse_names(void)
@@ -156,7 +157,56 @@ static void test_lock_and_time(void)
     free(dir);
 }
 
+static void test_sweep_partial(void)
+{
+    char *dir = amg_test_tmpdir();
+    char path[4096];
+    struct amg_catalog_entry *v = NULL;
+    size_t n = 0;
+    FILE *devnull = NULL;
+    int removed = -1;
+    int fd;
+
+    make_dir(dir, "prod-20261120T010000Z");
+    make_dir(dir, ".prod-20261121T010000Z.partial");
+    make_dir(dir, ".prod-20261122T010000Z.partial");
+    snprintf(path, sizeof(path), "%s/.prod-20261122T010000Z.partial/users.ndjson", dir);
+    fd = open(path, O_CREAT | O_WRONLY, 0600);
+    CU_ASSERT_FATAL(fd >= 0);
+    close(fd);
+    make_dir(dir, ".prod-eu-20261121T010000Z.partial");   /* another instance's */
+    make_dir(dir, ".prod-notastamp.partial");
+    make_dir(dir, ".fetch-abc123");
+    devnull = fopen("/dev/null", "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(devnull);
+    amg_log_set_stream(devnull);
+    CU_ASSERT_EQUAL(amg_catalog_sweep_partial(dir, "prod", &removed), AMG_OK);
+    amg_log_set_stream(NULL);
+    fclose(devnull);
+    CU_ASSERT_EQUAL(removed, 2);
+    snprintf(path, sizeof(path), "%s/.prod-20261121T010000Z.partial", dir);
+    CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
+    snprintf(path, sizeof(path), "%s/.prod-20261122T010000Z.partial", dir);
+    CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
+    snprintf(path, sizeof(path), "%s/.prod-eu-20261121T010000Z.partial", dir);
+    CU_ASSERT_EQUAL(access(path, F_OK), 0);
+    snprintf(path, sizeof(path), "%s/.prod-notastamp.partial", dir);
+    CU_ASSERT_EQUAL(access(path, F_OK), 0);
+    snprintf(path, sizeof(path), "%s/.fetch-abc123", dir);
+    CU_ASSERT_EQUAL(access(path, F_OK), 0);
+    CU_ASSERT_EQUAL_FATAL(amg_catalog_list(dir, "prod", &v, &n), AMG_OK);
+    CU_ASSERT_EQUAL(n, 1);
+    amg_catalog_free(v, n);
+    /* A missing directory has nothing to sweep. */
+    snprintf(path, sizeof(path), "%s/none", dir);
+    CU_ASSERT_EQUAL(amg_catalog_sweep_partial(path, "prod", &removed), AMG_OK);
+    CU_ASSERT_EQUAL(removed, 0);
+    amg_test_rmtree(dir);
+    free(dir);
+}
+
 static const struct amg_test tests[] = {
+    { "unfinished exports swept", test_sweep_partial },
     { "instance lock and snapshot time", test_lock_and_time },
     { "snapshot names", test_parse_names },
     { "listing newest first", test_list },
