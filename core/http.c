@@ -484,8 +484,15 @@ int amg_http_json(struct amg_http *h, const char *method, const char *path,
     *status = a.status;
     if (a.len > 0) {
         *response = json_loadb(a.body, a.len, JSON_DECODE_ANY, &jerr);
-        if (!*response)
+        if (!*response) {
             amg_http_log_non_json(what, a.status, &a, jerr.text);
+            /* An error page explains itself by its status; a success that
+             * is not JSON would otherwise reach the operator as a bare
+             * "HTTP 200". */
+            if (a.status / 100 == 2)
+                amg_warn("%s: HTTP %ld answer is not JSON (%s, %zu bytes)", what, a.status,
+                         jerr.text, a.len);
+        }
     }
     rc = AMG_OK;
 out:

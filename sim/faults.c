@@ -55,6 +55,7 @@ int sim_faults_new(const struct sim_faults_conf *conf, struct sim_faults **out)
 
     *out = NULL;
     if (!rate_valid(conf->fail_rate) || !rate_valid(conf->drop_rate) ||
+        !rate_valid(conf->drop_after_rate) ||
         conf->latency_ms < 0 || conf->latency_ms > SIM_FAULTS_MAX_LATENCY_MS)
         return AMG_EINVAL;
     f = calloc(1, sizeof(*f));
@@ -100,18 +101,20 @@ int sim_faults_apply_to(const char *path)
 
 enum sim_fault sim_faults_decide(struct sim_faults *f, const char *path, int *status)
 {
-    double drop, fail;
+    double drop, fail, after = 1.0;
     uint64_t pick;
 
     *status = 0;
     if (!f || !sim_faults_apply_to(path))
         return SIM_FAULT_NONE;
-    if (f->conf.fail_rate <= 0 && f->conf.drop_rate <= 0)
+    if (f->conf.fail_rate <= 0 && f->conf.drop_rate <= 0 && f->conf.drop_after_rate <= 0)
         return SIM_FAULT_NONE;
     pthread_mutex_lock(&f->lock);
     drop = next_unit(f);
     fail = next_unit(f);
     pick = next_u64(f);
+    if (f->conf.drop_after_rate > 0)
+        after = next_unit(f);
     pthread_mutex_unlock(&f->lock);
     /* "< rate" makes 0 never and 1 always fire. */
     if (drop < f->conf.drop_rate)
@@ -120,6 +123,8 @@ enum sim_fault sim_faults_decide(struct sim_faults *f, const char *path, int *st
         *status = fail_statuses[(pick >> 32) % 3];
         return SIM_FAULT_FAIL;
     }
+    if (after < f->conf.drop_after_rate)
+        return SIM_FAULT_DROP_AFTER;
     return SIM_FAULT_NONE;
 }
 

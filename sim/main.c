@@ -16,6 +16,7 @@
 #include "appid-migrate/plugin.h"
 #include "clock.h"
 #include "faults.h"
+#include "hostile.h"
 #include "log.h"
 #include "iam.h"
 #include "ratelimit.h"
@@ -47,6 +48,8 @@ struct options {
     int retry_after;
     struct sim_faults_conf faults;
     long pbkdf2_iterations;
+    struct sim_hostile hostile;
+    const char *token_log;
 };
 
 static void usage(FILE *out)
@@ -56,6 +59,8 @@ static void usage(FILE *out)
           "                 [--region NAME] [--pbkdf2-iterations N] [-v]\n"
           "                 [--rate-limit N] [--block-seconds S] [--retry-after]\n"
           "                 [--latency-ms N] [--fail-rate P] [--drop-rate P] [--seed N]\n"
+          "                 [--drop-after-rate P] [--hostile MODE] [--hostile-path PREFIX]\n"
+          "                 [--token-log FILE]\n"
           "The API key may come from the environment variable APPID_SIM_API_KEY instead.\n"
           "Listens on 127.0.0.1 only; --port 0 (the default) picks a free port.\n",
           out);
@@ -136,6 +141,10 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "drop-rate", required_argument, NULL, 'D' },
         { "seed", required_argument, NULL, 'S' },
         { "pbkdf2-iterations", required_argument, NULL, 'I' },
+        { "drop-after-rate", required_argument, NULL, 'X' },
+        { "hostile", required_argument, NULL, 'H' },
+        { "hostile-path", required_argument, NULL, 'P' },
+        { "token-log", required_argument, NULL, 'K' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -221,6 +230,30 @@ static int parse_options(int argc, char **argv, struct options *o)
                           c == 'F' ? "fail-rate" : "drop-rate", optarg);
                 return AMG_EUSAGE;
             }
+            break;
+        case 'X':
+            if (parse_double(optarg, 0, 1, &o->faults.drop_after_rate) != AMG_OK) {
+                amg_error("--drop-after-rate: '%s' is not a fraction (0-1)", optarg);
+                return AMG_EUSAGE;
+            }
+            break;
+        case 'H':
+            if (sim_hostile_parse(optarg, &o->hostile.mode) != AMG_OK) {
+                amg_error("--hostile: unknown mode '%s' (not-json, array-as-object, "
+                          "number-as-string, huge, trickle, html-500, html-502, 302, 418)",
+                          optarg);
+                return AMG_EUSAGE;
+            }
+            break;
+        case 'P':
+            if (optarg[0] != '/') {
+                amg_error("--hostile-path: '%s' does not start with '/'", optarg);
+                return AMG_EUSAGE;
+            }
+            o->hostile.path_prefix = optarg;
+            break;
+        case 'K':
+            o->token_log = optarg;
             break;
         case 'S':
             if (parse_u64(optarg, &o->faults.seed) != AMG_OK) {
@@ -349,6 +382,7 @@ int main(int argc, char **argv)
     struct sim_server *server = NULL;
     struct sim_iam *iam = NULL;
     struct sim_env env;
+    FILE *token_log = NULL;
     sigset_t stop_set;
     size_t i;
     int sig = 0;
@@ -409,6 +443,14 @@ int main(int argc, char **argv)
         goto out;
     }
 
+    if (opt.token_log) {
+        token_log = fopen(opt.token_log, "ae");
+        if (!token_log) {
+            amg_error("--token-log %s: %s", opt.token_log, strerror(errno));
+            goto out;
+        }
+    }
+
     /* Block the stop signals before any thread exists, so every MHD
      * thread inherits the mask and only sigwait() below sees them. */
     sigemptyset(&stop_set);
@@ -427,6 +469,8 @@ int main(int argc, char **argv)
     env.jobs = jobs;
     env.oauth = oauth;
     env.pbkdf2_iterations = (unsigned)opt.pbkdf2_iterations;
+    env.hostile = opt.hostile.mode != SIM_HOSTILE_OFF ? &opt.hostile : NULL;
+    env.token_log = token_log;
     if (sim_server_start(&env, (unsigned)opt.port, &server) != AMG_OK)
         goto out;
     /* A regular port file is in place before the line below appears, so
@@ -440,8 +484,9 @@ int main(int argc, char **argv)
     if (ratelimit)
         amg_info("rate limit %ld management requests/s per tenant, block %g s%s",
                  opt.rate_limit, opt.block_seconds, opt.retry_after ? ", Retry-After" : "");
-    amg_info("faults: latency %ld ms, fail rate %g, drop rate %g%s", opt.faults.latency_ms,
-             opt.faults.fail_rate, opt.faults.drop_rate, opt.faults.seeded ? ", seeded" : "");
+    amg_info("faults: latency %ld ms, fail rate %g, drop rate %g, drop-after rate %g%s",
+             opt.faults.latency_ms, opt.faults.fail_rate, opt.faults.drop_rate,
+             opt.faults.drop_after_rate, opt.faults.seeded ? ", seeded" : "");
 
     while (sigwait(&stop_set, &sig) != 0)
         ;
@@ -454,6 +499,8 @@ int main(int argc, char **argv)
 out:
     sim_server_stop(server);
     sim_faults_free(faults);
+    if (token_log)
+        fclose(token_log);
     sim_ratelimit_free(ratelimit);
     sim_iam_free(iam);
     sim_jobs_free(jobs);

@@ -11,6 +11,7 @@
 #define SIM_REQUEST_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <jansson.h>
@@ -25,6 +26,7 @@ struct sim_faults;
 struct sim_users;
 struct sim_jobs;
 struct sim_oauth;
+struct sim_hostile;
 
 /* What every handler may use. All members are borrowed from main(). */
 struct sim_env {
@@ -38,6 +40,8 @@ struct sim_env {
     struct sim_jobs *jobs;   /* asynchronous CD export/import requests */
     struct sim_oauth *oauth; /* OAuth token endpoint (NULL: absent) */
     unsigned pbkdf2_iterations;  /* --pbkdf2-iterations for new passwords */
+    const struct sim_hostile *hostile;  /* --hostile answers; NULL: none */
+    FILE *token_log;         /* --token-log: issued tokens, one a line; NULL: none */
 };
 
 struct sim_request {

@@ -6,10 +6,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <jansson.h>
 #include <microhttpd.h>
 #include "appid-migrate/plugin.h"
 #include "delay.h"
 #include "faults.h"
+#include "hostile.h"
 #include "log.h"
 #include "router.h"
 #include "server.h"
@@ -129,13 +131,33 @@ static int declared_too_large(struct MHD_Connection *conn, size_t limit)
     return end != cl && errno == 0 && n > limit;
 }
 
+/* --token-log: a test harness that must prove no token leaked needs every
+ * token the sim handed out. */
+static void log_token(FILE *log, const char *url, const struct sim_reply *rep)
+{
+    json_t *doc = NULL;
+    const char *token;
+
+    if (!log || rep->status != 200 || strcmp(url, "/identity/token") != 0 || !rep->body)
+        return;
+    doc = json_loadb(rep->body, rep->body_len, 0, NULL);
+    token = json_string_value(json_object_get(doc, "access_token"));
+    if (token) {
+        fprintf(log, "%s\n", token);
+        fflush(log);
+    }
+    json_decref(doc);
+}
+
 /* Fault decision, then routing; the outcome goes into `cs`. A request hit
- * by a fault is never routed, so it changes no state. */
+ * by a fault is never routed, so it changes no state, except a "drop
+ * after", which is routed and only loses its answer. */
 static void decide(struct sim_server *srv, struct MHD_Connection *conn, struct conn_state *cs,
                    const char *url, const char *method)
 {
     struct sim_request req;
     int status = 0;
+    int drop_after = 0;
 
     cs->decided = 1;
     switch (sim_faults_decide(srv->env.faults, url, &status)) {
@@ -146,8 +168,16 @@ static void decide(struct sim_server *srv, struct MHD_Connection *conn, struct c
     case SIM_FAULT_FAIL:
         sim_reply_error(&cs->reply, status, "simulated server failure (--fail-rate)");
         return;
+    case SIM_FAULT_DROP_AFTER:
+        drop_after = 1;
+        break;
     case SIM_FAULT_NONE:
         break;
+    }
+    if (sim_hostile_applies(srv->env.hostile, url) &&
+        sim_hostile_answer(srv->env.hostile, &cs->reply)) {
+        amg_debug("%s %s -> hostile answer (--hostile)", method, url);
+        return;
     }
     memset(&req, 0, sizeof(req));
     req.method = method;
@@ -164,6 +194,15 @@ static void decide(struct sim_server *srv, struct MHD_Connection *conn, struct c
     sim_route(&srv->env, &req, &cs->reply);
     if (cs->reply.status == 0)
         sim_reply_error(&cs->reply, 500, "no handler answered");
+    log_token(srv->env.token_log, url, &cs->reply);
+    if (drop_after) {
+        amg_debug("%s %s -> %d, then connection dropped (--drop-after-rate)", method, url,
+                  cs->reply.status);
+        cs->drop = 1;
+        return;
+    }
+    if (sim_hostile_applies(srv->env.hostile, url))
+        sim_hostile_distort(srv->env.hostile, &cs->reply);
 }
 
 static enum MHD_Result deliver(struct MHD_Connection *conn, struct conn_state *cs,

@@ -96,8 +96,12 @@ static int count_users(const struct amg_host *h, struct amg_ctx *ctx, const char
     rc = h->request(ctx, "GET", path, NULL, &status, &page);
     if (rc == AMG_OK && (status != 200 || !json_is_integer(json_object_get(page,
                                                                           "totalResults")))) {
-        h->log(ctx, AMG_LOG_ERROR, "GET /cloud_directory/export: HTTP %ld (%s)", status,
-               amgp_server_message(page));
+        if (status == 200)
+            h->log(ctx, AMG_LOG_ERROR, "GET /cloud_directory/export: HTTP 200 but "
+                   "'totalResults' is missing or not a number");
+        else
+            h->log(ctx, AMG_LOG_ERROR, "GET /cloud_directory/export: HTTP %ld (%s)", status,
+                   amgp_server_message(page));
         rc = AMG_EPROTO;
     }
     if (rc == AMG_OK)

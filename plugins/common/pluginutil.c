@@ -341,6 +341,11 @@ static int find_named(const struct amg_host *h, struct amg_ctx *ctx, const char 
     return rc;
 }
 
+/* Every resend follows a lookup that did not find the object, so more
+ * attempts never make a duplicate; two were too few for a service that
+ * fails one request in five (1 run in 25 with a dozen objects failed). */
+#define AMGP_CREATE_ATTEMPTS 6
+
 int amgp_create(const struct amg_host *h, struct amg_ctx *ctx, const char *path, json_t *body,
                 long ok_status, const char *list_key, const char *name_key, const char *name,
                 json_t **resp_out)
@@ -351,7 +356,7 @@ int amgp_create(const struct amg_host *h, struct amg_ctx *ctx, const char *path,
     int rc = AMG_EPROTO;
 
     *resp_out = NULL;
-    for (attempt = 1; attempt <= 2; attempt++) {
+    for (attempt = 1; attempt <= AMGP_CREATE_ATTEMPTS; attempt++) {
         rc = h->request(ctx, "POST", path, body, &status, &resp);
         if (rc == AMG_OK && status / 100 == 2) {
             if (status != ok_status)
@@ -379,9 +384,9 @@ int amgp_create(const struct amg_host *h, struct amg_ctx *ctx, const char *path,
             return AMG_OK;
         }
         rc = AMG_EPROTO;
-        if (attempt == 1)
-            h->log(ctx, AMG_LOG_INFO, "POST %s for '%s' failed and it is not there: once more",
-                   path, name);
+        if (attempt < AMGP_CREATE_ATTEMPTS)
+            h->log(ctx, AMG_LOG_INFO, "POST %s for '%s' failed and it is not there: "
+                   "attempt %d of %d", path, name, attempt + 1, AMGP_CREATE_ATTEMPTS);
     }
     h->log(ctx, AMG_LOG_ERROR, "POST %s: '%s' could not be created", path, name);
     return rc;

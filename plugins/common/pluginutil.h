@@ -102,7 +102,8 @@ AMGP_HIDDEN int amgp_get_list(const struct amg_host *h, struct amg_ctx *ctx, con
  * core never resends a POST whose answer was lost or was a 5xx, because
  * the object may exist by then. Here the collection GET `path` is searched
  * (member `list_key`) for an object whose `name_key` equals `name`; if it
- * is there, that object is the answer, else the POST is sent once more.
+ * is there, that object is the answer, else the POST is sent again (at
+ * most 6 POSTs in all, each after a lookup that did not find it).
  * On success *resp is a new reference to the created object.
  */
 AMGP_HIDDEN int amgp_create(const struct amg_host *h, struct amg_ctx *ctx, const char *path,

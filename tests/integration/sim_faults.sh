@@ -306,6 +306,58 @@ expect_contains "... and it persisted" "$(cat "$AMG_TMP/status.body")" \
     '"access":{"expires_in":900}'
 check "clean sim stops again" sim_stop st
 
+# --- drop after processing: the change happens, the answer is lost ----------
+check "sim with --drop-after-rate 1 starts" sim_start da t1 "$KEY" --drop-after-rate 1 \
+    --state "$AMG_TMP/da.json" -v
+auth "$da_URL"
+check "IAM is never dropped after" test -n "$(sed -n 's/^Authorization: Bearer //p' "$HDR")"
+curl -s -o /dev/null -X PUT -H "@$HDR" -H 'Content-Type: application/json' \
+    --data-binary "$NEW_TOKENS" "$da_URL/management/v4/t1/config/tokens"
+expect_eq "--drop-after-rate 1: the PUT gets an empty reply (exit 52)" "$?" 52
+curl -s -o /dev/null -X POST -H "@$HDR" -H 'Content-Type: application/json' \
+    --data-binary '{"name":"lost-answer","type":"regularwebapp"}' \
+    "$da_URL/management/v4/t1/applications"
+expect_eq "--drop-after-rate 1: the POST gets an empty reply (exit 52)" "$?" 52
+check "sim with --drop-after-rate 1 stops cleanly" sim_stop da
+check "the -v log says the PUT was answered 200, then dropped" \
+    grep -q 'PUT /management/v4/t1/config/tokens -> 200, then connection dropped' \
+    "$AMG_TMP/da.err"
+check "no warning for drops after processing" sh -c "! grep -q WARN '$AMG_TMP/da.err'"
+check "clean sim with the drop-after state starts" sim_start da t1 "$KEY" \
+    --state "$AMG_TMP/da.json"
+auth "$da_URL"
+status GET "$da_URL/management/v4/t1/config/tokens" >/dev/null
+expect_contains "the dropped PUT did change the tokens" "$(cat "$AMG_TMP/status.body")" \
+    '"access":{"expires_in":900}'
+status GET "$da_URL/management/v4/t1/applications" >/dev/null
+expect_eq "the dropped POST did create the application, once" \
+    "$(grep -o '"name":"lost-answer"' "$AMG_TMP/status.body" | wc -l)" 1
+check "clean sim stops" sim_stop da
+
+# exits URL COUNT: curl exit codes of COUNT GETs, one connection each.
+exits() {
+    _e=
+    _i=0
+    while [ "$_i" -lt "$2" ]; do
+        curl -s -o /dev/null -H "@$HDR" "$1"
+        _e="$_e${_e:+ }$?"
+        _i=$((_i + 1))
+    done
+    printf '%s' "$_e"
+}
+check "seeded drop-after sim starts" sim_start da1 t1 "$KEY" --drop-after-rate 0.5 --seed 7
+auth "$da1_URL"
+dseq1=$(exits "$da1_URL/management/v4/t1/config/tokens" 20)
+check "seeded drop-after sim stops" sim_stop da1
+check "seeded drop-after sim restarts" sim_start da2 t1 "$KEY" --drop-after-rate 0.5 --seed 7
+auth "$da2_URL"
+dseq2=$(exits "$da2_URL/management/v4/t1/config/tokens" 20)
+check "seeded drop-after sim stops again" sim_stop da2
+expect_eq "--drop-after-rate with --seed 7 twice: the same drops" "$dseq2" "$dseq1"
+check "answers and drops mix ($dseq1)" test "$(count 0 "$dseq1")" -gt 0 -a \
+    "$(count 52 "$dseq1")" -gt 0
+expect_eq "nothing but answers and drops" "$(($(count 0 "$dseq1") + $(count 52 "$dseq1")))" 20
+
 # --- command line ------------------------------------------------------------
 run_sim() {
     APPID_SIM_API_KEY=$KEY "$SIM" --tenant t "$@" >/dev/null 2>"$AMG_TMP/cli.err"
@@ -320,5 +372,10 @@ expect_eq "--drop-rate -0.1: exit 2" "$(run_sim --drop-rate -0.1)" 2
 expect_eq "--latency-ms 60001: exit 2" "$(run_sim --latency-ms 60001)" 2
 expect_eq "--seed -1: exit 2" "$(run_sim --seed -1)" 2
 check "the message names the option" grep -q -- "--seed" "$AMG_TMP/cli.err"
+expect_eq "--drop-after-rate 1.1: exit 2" "$(run_sim --drop-after-rate 1.1)" 2
+check "the message names --drop-after-rate" grep -q -- "--drop-after-rate" "$AMG_TMP/cli.err"
+expect_eq "--hostile nonsense: exit 2" "$(run_sim --hostile nonsense)" 2
+check "the message lists the modes" grep -q -- "not-json, array-as-object" "$AMG_TMP/cli.err"
+expect_eq "--hostile-path without a slash: exit 2" "$(run_sim --hostile-path management)" 2
 
 amg_finish

@@ -421,6 +421,13 @@ static void test_non_json(void)
         if (cases[i].body[0]) {
             CU_ASSERT_PTR_NOT_NULL(strstr(log, "body is not JSON"));
         }
+        /* A success that is not JSON is a warning the operator sees; an
+         * error status speaks for itself. */
+        if (cases[i].status == 200) {
+            CU_ASSERT_PTR_NOT_NULL(strstr(log, "warning: GET /x: HTTP 200 answer is not JSON"));
+        } else {
+            CU_ASSERT_PTR_NULL(strstr(log, "warning"));
+        }
         fx_capture_free();
     }
     fx_teardown(h);

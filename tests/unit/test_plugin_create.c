@@ -108,28 +108,44 @@ static void test_refused_not_retried(void)
         { "POST", AMG_OK, 400, "{\"message\":\"bad name\"}" },
         { NULL, 0, 0, NULL },
     };
-    static const struct step twice_lost[] = {
-        { "POST", AMG_EHTTP, 0, NULL },
-        { "GET", AMG_OK, 200, "{\"applications\":[]}" },
-        { "POST", AMG_OK, 502, NULL },
-        { "GET", AMG_OK, 200, "{\"applications\":[]}" },
+#define LOST_ROUND(post_rc, post_status) \
+        { "POST", post_rc, post_status, NULL }, \
+        { "GET", AMG_OK, 200, "{\"applications\":[]}" }
+    /* Six POSTs, each lost or failed and not found afterwards: give up. */
+    static const struct step always_lost[] = {
+        LOST_ROUND(AMG_EHTTP, 0), LOST_ROUND(AMG_OK, 502), LOST_ROUND(AMG_OK, 500),
+        LOST_ROUND(AMG_EHTTP, 0), LOST_ROUND(AMG_OK, 503), LOST_ROUND(AMG_EHTTP, 0),
         { NULL, 0, 0, NULL },
     };
+    /* Five losses, the sixth POST goes through. */
+    static const struct step sixth_works[] = {
+        LOST_ROUND(AMG_EHTTP, 0), LOST_ROUND(AMG_OK, 502), LOST_ROUND(AMG_OK, 500),
+        LOST_ROUND(AMG_EHTTP, 0), LOST_ROUND(AMG_OK, 503),
+        { "POST", AMG_OK, 200, "{\"name\":\"web\",\"clientId\":\"c6\"}" },
+        { NULL, 0, 0, NULL },
+    };
+#undef LOST_ROUND
     json_t *resp = NULL;
 
     CU_ASSERT_EQUAL(run(steps, &resp), AMG_EPROTO);
     CU_ASSERT_EQUAL(posts, 1);
     CU_ASSERT_EQUAL(gets, 0);
     CU_ASSERT_PTR_NULL(resp);
-    CU_ASSERT_EQUAL(run(twice_lost, &resp), AMG_EPROTO);
-    CU_ASSERT_EQUAL(posts, 2);
+    CU_ASSERT_EQUAL(run(always_lost, &resp), AMG_EPROTO);
+    CU_ASSERT_EQUAL(posts, 6);
+    CU_ASSERT_EQUAL(gets, 6);
     CU_ASSERT_PTR_NULL(resp);
+    CU_ASSERT_EQUAL(run(sixth_works, &resp), AMG_OK);
+    CU_ASSERT_EQUAL(posts, 6);
+    CU_ASSERT_EQUAL(gets, 5);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(resp, "clientId")), "c6");
+    json_decref(resp);
 }
 
 static const struct amg_test tests[] = {
     { "lost answer: found by name, not created twice", test_lost_answer_found },
-    { "5xx and not there: sent once more", test_5xx_not_there_sent_again },
-    { "refusals are final; two losses give up", test_refused_not_retried },
+    { "5xx and not there: sent again", test_5xx_not_there_sent_again },
+    { "refusals are final; six losses give up", test_refused_not_retried },
     { NULL, NULL },
 };
 

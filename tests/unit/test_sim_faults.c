@@ -147,11 +147,75 @@ static void test_seeded(void)
     CU_ASSERT(fails > N * 40 / 100 && fails < N * 60 / 100);
 }
 
+static struct sim_faults *make_after(double fail, double drop, double after, uint64_t seed)
+{
+    struct sim_faults_conf conf;
+    struct sim_faults *f = NULL;
+
+    memset(&conf, 0, sizeof(conf));
+    conf.fail_rate = fail;
+    conf.drop_rate = drop;
+    conf.drop_after_rate = after;
+    conf.seed = seed;
+    conf.seeded = 1;
+    if (sim_faults_new(&conf, &f) != AMG_OK)
+        return NULL;
+    return f;
+}
+
+/* --drop-after-rate: its own outcome, after drop and fail, and seeded. */
+static void test_drop_after(void)
+{
+    struct sim_faults_conf conf;
+    struct sim_faults *f = NULL, *g = NULL;
+    int i, status, gstatus, afters = 0, same = 1;
+    enum sim_fault a[N], b[N];
+
+    memset(&conf, 0, sizeof(conf));
+    conf.drop_after_rate = 1.5;
+    CU_ASSERT_EQUAL(sim_faults_new(&conf, &f), AMG_EINVAL);
+    conf.drop_after_rate = NAN;
+    CU_ASSERT_EQUAL(sim_faults_new(&conf, &f), AMG_EINVAL);
+    CU_ASSERT_PTR_NULL(f);
+
+    f = make_after(0, 0, 1, 5);
+    CU_ASSERT_FATAL(f != NULL);
+    for (i = 0; i < 100; i++)
+        CU_ASSERT_EQUAL(sim_faults_decide(f, MGMT, &status), SIM_FAULT_DROP_AFTER);
+    CU_ASSERT_EQUAL(sim_faults_decide(f, "/identity/token", &status), SIM_FAULT_NONE);
+    sim_faults_free(f);
+    /* Drop and fail win: the request then never runs. */
+    f = make_after(0, 1, 1, 5);
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_EQUAL(sim_faults_decide(f, MGMT, &status), SIM_FAULT_DROP);
+    sim_faults_free(f);
+    f = make_after(1, 0, 1, 5);
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT_EQUAL(sim_faults_decide(f, MGMT, &status), SIM_FAULT_FAIL);
+    sim_faults_free(f);
+
+    f = make_after(0.2, 0.1, 0.3, 11);
+    g = make_after(0.2, 0.1, 0.3, 11);
+    CU_ASSERT_FATAL(f != NULL && g != NULL);
+    for (i = 0; i < N; i++) {
+        a[i] = sim_faults_decide(f, MGMT, &status);
+        b[i] = sim_faults_decide(g, MGMT, &gstatus);
+        same &= a[i] == b[i] && status == gstatus;
+        afters += a[i] == SIM_FAULT_DROP_AFTER;
+    }
+    CU_ASSERT_EQUAL(same, 1);
+    /* 30 % of the 72 % that neither drop nor fail: about 21.6 %. */
+    CU_ASSERT(afters > N * 17 / 100 && afters < N * 26 / 100);
+    sim_faults_free(f);
+    sim_faults_free(g);
+}
+
 static const struct amg_test tests[] = {
     { "invalid configurations", test_invalid },
     { "management and oauth only, never IAM", test_scope },
     { "rates 0 and 1", test_always_and_never },
     { "seeded sequences repeat", test_seeded },
+    { "drop after processing", test_drop_after },
     { NULL, NULL },
 };
 

@@ -124,6 +124,45 @@ static void test_post_not_resent(void)
     fx_teardown(h);
 }
 
+/* libcurl on its own resends a request whose reused connection died
+ * before any answer byte came back. For a POST that is a second object
+ * nobody hears of, so a POST never goes out on a reused connection: its
+ * lost answer reaches the caller, which alone knows whether to resend. */
+static void test_post_lost_answer_not_resent(void)
+{
+    struct amg_http_opts o;
+    struct amg_http *h;
+    json_t *body = json_pack("{s:s}", "name", "web");
+    json_t *resp = NULL;
+    long status = 0;
+    int conns;
+
+    fx_setup(&o);
+    h = fx_client(&o);
+    fx_push_token("tok-lost");
+    fx_push_api(200, "{}", NULL);
+    fx_push_api(0, NULL, NULL);                  /* the POST's answer is lost */
+    fx_push_api(201, "{\"id\":\"dup\"}", NULL);   /* what a silent resend would get */
+    fx_get_expect(h, "/config/tokens", 200);     /* leaves a connection to reuse */
+    conns = srv.connections;
+    fx_capture_begin();
+    CU_ASSERT_NOT_EQUAL(amg_http_json(h, "POST", "/applications", body, &status, &resp), AMG_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fx_capture_end(), "not retried: it may have been processed"));
+    fx_capture_free();
+    CU_ASSERT_PTR_NULL(resp);
+    CU_ASSERT_EQUAL(srv.api.next, 2);            /* one POST reached the server */
+    CU_ASSERT_EQUAL(srv.connections, conns + 1); /* on a connection of its own */
+    /* GETs still share connections. */
+    fx_get_expect(h, "/config/tokens", 201);
+    conns = srv.connections;
+    fx_push_api(200, "{}", NULL);
+    fx_get_expect(h, "/config/tokens", 200);
+    CU_ASSERT_EQUAL(srv.connections, conns);
+    json_decref(resp);
+    json_decref(body);
+    fx_teardown(h);
+}
+
 static void test_429(void)
 {
     static const struct {
@@ -293,6 +332,7 @@ static const struct amg_test tests[] = {
     { "503, 503, 200 with policy delays", test_503_retries },
     { "exhausted 5xx returns the last answer", test_5xx_exhausted },
     { "POST not resent after a 5xx, resent after a 429", test_post_not_resent },
+    { "POST whose answer is lost is not resent by libcurl", test_post_lost_answer_not_resent },
     { "429 honours Retry-After, else blocks 30 s", test_429 },
     { "connection refused is AMG_EHTTP after all attempts", test_connection_refused },
     { "rate limiter runs once per request", test_rate_limited },

@@ -145,6 +145,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     q = strcmp(url, IAM_PATH) == 0 ? &s->iam : &s->api;
     a = q->next < q->count ? &q->items[q->next++] : &unscripted;
     status = a->status;
+    if (status == 0) {
+        /* Scripted lost answer: the request was read, no answer goes out. */
+        pthread_mutex_unlock(&s->lock);
+        return MHD_NO;
+    }
     resp = make_response(a);
     if (resp && a->retry_after)
         MHD_add_response_header(resp, "Retry-After", a->retry_after);

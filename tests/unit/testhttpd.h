@@ -56,7 +56,8 @@ int testhttpd_start(struct testhttpd *s);
 void testhttpd_stop(struct testhttpd *s);
 void testhttpd_free(struct testhttpd *s);
 
-/* Queue an answer; `retry_after` may be NULL. Returns 0 on success. */
+/* Queue an answer; `retry_after` may be NULL. Status 0 closes the
+ * connection without any answer. Returns 0 on success. */
 int testhttpd_push(struct testhttpd_queue *q, unsigned status, const char *body,
                    const char *retry_after, int chunked);
 /* Queue a token answer from IAM. */
