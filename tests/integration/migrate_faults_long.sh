@@ -62,7 +62,8 @@ instances = {
           tenant_id = "tenant-dst"; api_key_env = "DST_KEY"; };
 };
 snapshot_dir = "$AMG_TMP/snapshots";
-http = { retries = 10; concurrency = 4; };
+# Above the sims' 50/s on purpose, so that they throttle (429 + block).
+http = { retries = 10; concurrency = 16; max_requests_per_second = 120; };
 CONF
 t0=$(date +%s)
 "$AMG" -c "$AMG_TMP/test.conf" migrate --from src --to dst >"$AMG_TMP/migrate.out" \
@@ -90,6 +91,7 @@ done
 unauth=$(count_log "$AMG_TMP/DST.err" '-> 401$')
 throttled=$(($(count_log "$AMG_TMP/SRC.err" '-> 429$') + $(count_log "$AMG_TMP/DST.err" '-> 429$')))
 echo "# target answered 401 $unauth times; the sims answered 429 $throttled times"
+check "the sims' rate limit throttled the run ($throttled answers 429)" test "$throttled" -gt 0
 
 # --- compare through the API, on reliable sims ------------------------------
 check "clean source restarts" sim_start SRC tenant-src "$SRC_KEY" --state "$SRC_STATE"
