@@ -36,6 +36,7 @@ int amg_cli_parse(const struct command *cmd, unsigned allowed, int argc, char **
         { "dry-run", no_argument, NULL, 'n' },
         { "plan-out", required_argument, NULL, 'p' },
         { "options", required_argument, NULL, 'T' },
+        { "on-conflict", required_argument, NULL, 'C' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -68,6 +69,15 @@ int amg_cli_parse(const struct command *cmd, unsigned allowed, int argc, char **
         case 'n': a->dry_run = 1; need = OPT_DRY_RUN; break;
         case 'p': a->plan_out = optarg; need = OPT_PLAN_OUT; break;
         case 'T': a->options = optarg; need = OPT_OPTIONS; break;
+        case 'C':
+            need = OPT_CONFLICT;
+            a->on_conflict = optarg;
+            if (amg_conflict_parse(optarg, &(enum amg_conflict){ 0 }) < 0) {
+                amg_error("%s: --on-conflict wants update, skip or fail, not '%s'",
+                          cmd->name, optarg);
+                return AMG_EUSAGE;
+            }
+            break;
         case 'k':
         case 'd':
             need = OPT_RETENTION;
@@ -125,5 +135,7 @@ void amg_cli_run_opts(const struct cli *cli, const struct cmd_args *a)
     o.dry_run = a->dry_run;
     o.plan_out = a->plan_out;
     o.progress = amg_progress_mode_for(stderr, cli->quiet);
+    if (a->on_conflict)  /* checked by amg_cli_parse() */
+        (void)amg_conflict_parse(a->on_conflict, &o.on_conflict);
     amg_engine_set_opts(cli->engine, &o);
 }

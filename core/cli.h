@@ -44,6 +44,7 @@ struct cmd_args {
     int dry_run;
     const char *plan_out;
     const char *options;      /* plugins --options NAME */
+    const char *on_conflict;  /* --on-conflict: "update", "skip" or "fail" */
 };
 
 enum {
@@ -57,7 +58,8 @@ enum {
     OPT_DRY_RUN = 1 << 7,
     OPT_PLAN_OUT = 1 << 8,
     OPT_INSTANCE2 = 1 << 9,   /* --instance may be given twice */
-    OPT_OPTIONS = 1 << 10
+    OPT_OPTIONS = 1 << 10,
+    OPT_CONFLICT = 1 << 11    /* --on-conflict */
 };
 
 /*

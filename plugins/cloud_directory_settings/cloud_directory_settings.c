@@ -235,7 +235,8 @@ static int plan_new_language(const struct amg_host *h, struct amg_ctx *ctx, cons
     if (has_language(want, lang)) {
         snprintf(detail, sizeof(detail), "language %s is added first by this import; "
                  "unchanged if the snapshot holds App ID's default text", lang);
-        h->plan(ctx, AMG_OUT_UPDATED, label, detail);
+        /* New with its language: no conflict with anything in the target. */
+        h->plan(ctx, AMG_OUT_CREATED, label, detail);
     } else {
         snprintf(detail, sizeof(detail), "language %s is configured neither in the target nor "
                  "in the snapshot", lang);
