@@ -130,6 +130,13 @@ check "fail: batch was not created" sh -c "! printf '%s' '$HTTP_BODY' | grep -q 
 check "fail: the job report says failed" \
   grep -q '"result": "failed"' "$(ls "$AMG_TMP"/snapshots/reports/job-careful-*.json | head -n 1)"
 
+# A dry run under fail is the check alone: the same conflicts, exit 1.
+"$AMG" -q -c "$conf" run careful --dry-run >"$AMG_TMP/faildry.out" 2>&1
+expect_eq "fail, dry run with conflicts: exit 1" "$?" 1
+expect_contains "fail, dry run: conflicts listed" "$(cat "$AMG_TMP/faildry.out")" \
+  "fail: conflict: applications: application shop exists and differs"
+expect_eq "fail, dry run: nothing written" "$(writes fail)" "$w"
+
 # The command line overrides the job: --on-conflict update restores all,
 # and the output says so.
 "$AMG" -q -c "$conf" run careful --on-conflict update >"$AMG_TMP/over.out" 2>&1
