@@ -72,6 +72,13 @@ expect_eq "job report: dr2's import counted the tokens" \
 check "job report: the export's report is named" \
   test -f "$("$JT" get "$rep" .export_report)"
 check "job report: mode 0600" test "$(stat -c %a "$rep")" = 600
+check "job report matches docs/job-report.schema.json" "$JT" schema \
+  "$top_srcdir/docs/job-report.schema.json" "$rep"
+check "its embedded target report matches docs/report.schema.json" sh -c \
+  "'$JT' get '$rep' '.targets[1].run' >'$AMG_TMP/embedded.json' &&
+   '$JT' schema '$top_srcdir/docs/report.schema.json' '$AMG_TMP/embedded.json'"
+check "the schema check can fail" sh -c "! '$JT' schema '$top_srcdir/docs/job-report.schema.json' \
+  '$AMG_TMP/embedded.json'"
 
 # ---- one target down ----
 sim_stop DR2
@@ -91,6 +98,8 @@ expect_eq "job report: the failed target" "$("$JT" get "$rep" '.failed_targets[0
 expect_eq "job report: dst ok" "$("$JT" get "$rep" '.targets[0].result')" ok
 expect_eq "job report: dr2 failed" "$("$JT" get "$rep" '.targets[1].result')" failed
 expect_eq "job report: dr2's run failed" "$("$JT" get "$rep" '.targets[1].run.result')" failed
+check "failed job report matches the schema" "$JT" schema \
+  "$top_srcdir/docs/job-report.schema.json" "$rep"
 
 # ---- run --all: a summary per job ----
 "$AMG" -q -c "$jconf" run --all >"$AMG_TMP/all.out" 2>&1
