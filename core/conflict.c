@@ -36,17 +36,28 @@ int amg_conflict_parse(const char *s, enum amg_conflict *out)
 }
 
 /* Log every update of the plan document `plan` as a conflict; returns how
- * many objects conflict (listed and unlisted). */
-static long list_conflicts(json_t *plan, const char *instance)
+ * many objects conflict (listed and unlisted). *blind counts the plugins
+ * that could not plan, whose conflicts are unknown. */
+static long list_conflicts(json_t *plan, const char *instance, long *blind)
 {
     json_t *section, *action;
     size_t i, k;
     long n = 0;
 
+    *blind = 0;
     json_array_foreach(json_object_get(plan, "plugins"), i, section) {
         const char *plugin = json_string_value(json_object_get(section, "plugin"));
+        const char *status = json_string_value(json_object_get(section, "status"));
         json_int_t unlisted = json_integer_value(
             json_object_get(json_object_get(section, "unlisted"), "update"));
+
+        if (status && strcmp(status, "cannot_plan") == 0) {
+            amg_error("%s: conflict check: %s cannot plan (%s): whether its objects exist "
+                      "in the target is unknown", instance, plugin ? plugin : "?",
+                      json_string_value(json_object_get(section, "note")));
+            (*blind)++;
+            continue;
+        }
 
         json_array_foreach(json_object_get(section, "actions"), k, action) {
             const char *what = json_string_value(json_object_get(action, "action"));
@@ -104,7 +115,7 @@ int amg_conflict_import(struct amg_engine *e, const char *instance, const char *
     char *tmp = NULL;
     json_t *plan = NULL;
     json_error_t jerr;
-    long conflicts;
+    long conflicts, blind;
     int rc;
 
     if (e->opts.on_conflict != AMG_CONFLICT_FAIL)
@@ -138,7 +149,7 @@ int amg_conflict_import(struct amg_engine *e, const char *instance, const char *
     }
     if (tmp && dry && user_plan && json_dumpf(plan, stdout, JSON_INDENT(2)) == 0)
         fputc('\n', stdout);
-    conflicts = list_conflicts(plan, instance);
+    conflicts = list_conflicts(plan, instance, &blind);
     if (conflicts > 0) {
         amg_error("%s: on_conflict = fail: %ld object%s of the snapshot exist%s in the target "
                   "and differ%s: nothing was written", instance, conflicts,
@@ -147,9 +158,13 @@ int amg_conflict_import(struct amg_engine *e, const char *instance, const char *
         rc = AMG_EEXIST;
         goto out;
     }
-    if (rc < 0) {
-        amg_error("%s: on_conflict = fail: the plan failed for some objects, so conflicts "
-                  "cannot be ruled out: nothing was written", instance);
+    if (rc < 0 || blind) {
+        amg_error("%s: on_conflict = fail: %s, so conflicts cannot be ruled out: nothing "
+                  "was written (leave %s out with --exclude, or use another policy)",
+                  instance, blind ? "some plugins cannot plan" : "the plan failed for some "
+                  "objects", blind ? "them" : "what failed");
+        if (rc == AMG_OK)
+            rc = AMG_EPLUGIN;
         goto out;
     }
     if (dry)

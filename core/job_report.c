@@ -39,8 +39,10 @@ static json_t *target_section(const char *name, const struct amg_target_result *
                           result_name(t->rc), "exit_status", amg_exit_code(t->rc),
                           "report", t->report, "run", embedded(t->report));
 
-    if (s && t->rc < 0 && json_object_set_new(s, "error", json_string(amg_strerror(t->rc))))
+    if (s && t->rc < 0 && json_object_set_new(s, "error", json_string(amg_strerror(t->rc)))) {
+        json_decref(s);
         return NULL;
+    }
     return s;
 }
 

@@ -169,6 +169,21 @@ expect_eq "unknown --on-conflict value: exit 2" "$?" 2
 check "unknown value named" grep -q "\-\-on-conflict wants update, skip or fail, not 'merge'" \
   "$AMG_TMP/bad.err"
 
+# A plugin that cannot plan (built for ABI 1.2) leaves conflicts unknown:
+# fail refuses rather than guess.
+extra="$AMG_TMP/extra"
+mkdir -p "$extra"
+cp "$top_builddir/tests/plugins/.libs/legacy_audit.so" "$extra/"
+snap2=$("$AMG" --plugin-dir "$extra" -c "$conf" -q export --instance src --only legacy_audit)
+expect_eq "export with an ABI 1.2 plugin: exit 0" "$?" 0
+w=$(writes fail)
+"$AMG" --plugin-dir "$extra" -c "$conf" -q import --instance fail --snapshot "$snap2" \
+  --only legacy_audit --on-conflict fail >"$AMG_TMP/blind.out" 2>&1
+expect_eq "fail with a plugin that cannot plan: exit 5" "$?" 5
+expect_contains "fail: the blind plugin is named" "$(cat "$AMG_TMP/blind.out")" \
+  "fail: conflict check: legacy_audit cannot plan (cannot plan: plugin built for ABI 1.2)"
+expect_eq "fail with a plugin that cannot plan: nothing written" "$(writes fail)" "$w"
+
 # ---- update (the default): existing objects take the snapshot's values ----
 "$AMG" -q -c "$conf" run overwrite >"$AMG_TMP/upd.out" 2>&1
 expect_eq "update: exit 0" "$?" 0
