@@ -135,7 +135,7 @@ AMGP_HIDDEN int amgp_leave_existing(const struct amg_host *h, struct amg_ctx *ct
 
 /* Id map kind naming the applications this import created (old clientId
  * -> new), so that their role assignments are no conflicts. */
-#define AMGP_CREATED_APPLICATION "application_created"
+#define AMGP_CREATED_APPLICATION "_created_application"
 
 /* Percent-encode `in` for a query value (RFC 3986 unreserved kept) into
  * out[size]; returns 0, or -1 when it does not fit. */

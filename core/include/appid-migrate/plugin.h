@@ -162,7 +162,9 @@ struct amg_host {
 
     /* Id map shared by all plugins of one import run: old id -> new id,
      * per kind (e.g. "application", "role"). Strings are copied. get
-     * returns a string owned by the map, or NULL when unknown. */
+     * returns a string owned by the map, or NULL when unknown. A kind
+     * starting with '_' is a note for other plugins of the run that the
+     * report's id_map leaves out. */
     int (*idmap_put)(struct amg_ctx *ctx, const char *kind,
                      const char *old_id, const char *new_id);
     const char *(*idmap_get)(struct amg_ctx *ctx, const char *kind,
