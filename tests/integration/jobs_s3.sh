@@ -114,11 +114,12 @@ expect_contains "dr has the stored snapshot's tokens" "$(tokens_of dr)" '"expire
 # A reference that does not exist fails the job, after no write.
 {
     sed '/^jobs = {$/,$d' "$conf"
-    echo "jobs = { gone = { action = \"restore\"; from = \"s3://snaps/nightly/src-19990101T000000Z\"; to = \"dr\"; }; };"
+    echo "jobs = { gone = { action = \"restore\"; to = \"dr\";"
+    echo "                  from = \"s3://snaps/nightly/src-19990101T000000Z\"; }; };"
 } >"$AMG_TMP/gone.conf"
 "$AMG" -q -c "$AMG_TMP/gone.conf" run gone >"$AMG_TMP/gone.out" 2>&1
 rc=$?
-check "a missing s3:// snapshot fails the job" test "$rc" -ne 0
+expect_eq "a missing s3:// snapshot fails the job: exit 4 (invalid snapshot)" "$rc" 4
 expect_contains "dr unchanged" "$(tokens_of dr)" '"expires_in":1111'
 
 # s3:// without the `s3` settings: refused with FILE:LINE, before any request.
@@ -129,7 +130,8 @@ nos3="$AMG_TMP/nos3.conf"
 } >"$nos3"
 "$AMG" -c "$nos3" run r >/dev/null 2>"$AMG_TMP/nos3.err"
 expect_eq "s3:// without an s3 group: exit 2" "$?" 2
-check "refusal names the line" grep -q "$nos3:$(grep -n 'jobs = ' "$nos3" | cut -d: -f1): jobs.r.from: reading s3://" \
+line=$(grep -n 'jobs = ' "$nos3" | cut -d: -f1)
+check "refusal names the line" grep -q "$nos3:$line: jobs.r.from: reading s3://" \
   "$AMG_TMP/nos3.err"
 
 amg_finish
