@@ -184,6 +184,41 @@ expect_contains "fail: the blind plugin is named" "$(cat "$AMG_TMP/blind.out")" 
   "fail: conflict check: legacy_audit cannot plan (cannot plan: plugin built for ABI 1.2)"
 expect_eq "fail with a plugin that cannot plan: nothing written" "$(writes fail)" "$w"
 
+# skip and Cloud Directory templates: the target's languages (no "de") are
+# left, so the German template has no language to go into: skipped, not
+# failed.
+cdsp="$plugin_path:$top_builddir/plugins/idps/.libs"
+cdsp="$cdsp:$top_builddir/plugins/cloud_directory_settings/.libs"
+on src PUT /config/ui/languages '{"languages":["en","de"]}' >/dev/null
+expect_eq "source languages en+de" "$HTTP_STATUS" 204
+on src PUT /config/cloud_directory/templates/WELCOME/de '{"subject":"Willkommen"}' >/dev/null
+expect_eq "source German template" "$HTTP_STATUS" 200
+on skip PUT /config/ui/languages '{"languages":["en","fr"]}' >/dev/null
+snap3=$(APPID_MIGRATE_PLUGIN_PATH="$cdsp" "$AMG" -c "$conf" -q export --instance src \
+        --only cloud_directory_settings)
+expect_eq "export of the Cloud Directory settings: exit 0" "$?" 0
+cds() {
+    APPID_MIGRATE_PLUGIN_PATH="$cdsp" "$AMG" -c "$conf" -q import --instance skip \
+      --snapshot "$snap3" --only cloud_directory_settings --on-conflict skip "$@"
+}
+cds --dry-run >"$AMG_TMP/cdsdry.out" 2>&1
+expect_eq "skip, Cloud Directory plan: exit 0" "$?" 0
+expect_contains "skip plan: the template in a language the target lacks" \
+  "$(cat "$AMG_TMP/cdsdry.out")" \
+  "skip       template WELCOME/de (language de is not configured in the target"
+cds >"$AMG_TMP/cds.out" 2>&1
+rc=$?
+expect_eq "skip, Cloud Directory import: exit 0" "$rc" 0
+[ "$rc" -eq 0 ] || tail -n 30 "$AMG_TMP/cds.out"
+rep=$(ls -t "$AMG_TMP"/snapshots/reports/import-skip-*.json | head -n 1)
+expect_eq "skip: nothing failed" "$("$top_builddir/tests/jsontool" get "$rep" .totals.failed)" 0
+expect_eq "skip: the languages and the five German templates skipped, as planned" \
+  "$("$top_builddir/tests/jsontool" get "$rep" .totals.skipped)" \
+  "$(grep -c '^  skip  ' "$AMG_TMP/cdsdry.out")"
+expect_eq "skip: that is six" "$(grep -c '^  skip  ' "$AMG_TMP/cdsdry.out")" 6
+expect_eq "skip: the target's languages untouched" "$(on skip GET /config/ui/languages)" \
+  '{"languages":["en","fr"]}'
+
 # ---- update (the default): existing objects take the snapshot's values ----
 "$AMG" -q -c "$conf" run overwrite >"$AMG_TMP/upd.out" 2>&1
 expect_eq "update: exit 0" "$?" 0
