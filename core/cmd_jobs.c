@@ -71,7 +71,10 @@ static void effective_of(const struct amg_job *j, const struct cmd_args *a,
                "nothing is written or pruned\n", j->name);
         e->dry_run = 1;
     }
-    if (a->on_conflict && j->action != AMG_JOB_VERIFY) {
+    if (a->on_conflict && j->action == AMG_JOB_VERIFY) {
+        printf("job %s: --on-conflict does not apply to a verify (it writes nothing)\n",
+               j->name);
+    } else if (a->on_conflict) {
         note_override(j, "--on-conflict", a->on_conflict,
                       j->on_conflict_set ? amg_conflict_name(j->on_conflict) : NULL);
         (void)amg_conflict_parse(a->on_conflict, &e->on_conflict);

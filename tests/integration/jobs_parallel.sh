@@ -102,9 +102,13 @@ check "failed job report matches the schema" "$JT" schema \
   "$top_srcdir/docs/job-report.schema.json" "$rep"
 
 # ---- run --all: a summary per job ----
-"$AMG" -q -c "$jconf" run --all >"$AMG_TMP/all.out" 2>&1
+"$AMG" -q -c "$jconf" run --all --on-conflict update >"$AMG_TMP/all.out" 2>&1
 expect_eq "run --all with a target down: exit 1" "$?" 1
 out=$(cat "$AMG_TMP/all.out")
+expect_contains "--on-conflict for the backup" "$out" \
+  "job fan: --on-conflict \"update\" from the command line"
+expect_contains "--on-conflict is no matter for the verify" "$out" \
+  "job check: --on-conflict does not apply to a verify"
 expect_contains "summary header" "$out" "summary:"
 check "summary: fan partial with its report" \
   grep -qE "^  fan +backup +partial +$AMG_TMP/snapshots/reports/job-fan-" "$AMG_TMP/all.out"
