@@ -38,6 +38,7 @@ int amg_cli_parse(const struct command *cmd, unsigned allowed, int argc, char **
         { "options", required_argument, NULL, 'T' },
         { "resume", no_argument, NULL, 'r' },
         { "no-resume", no_argument, NULL, 'R' },
+        { "on-conflict", required_argument, NULL, 'C' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -72,6 +73,15 @@ int amg_cli_parse(const struct command *cmd, unsigned allowed, int argc, char **
         case 'T': a->options = optarg; need = OPT_OPTIONS; break;
         case 'r': a->resume = 1; need = OPT_RESUME; break;
         case 'R': a->no_resume = 1; need = OPT_RESUME; break;
+        case 'C':
+            need = OPT_CONFLICT;
+            a->on_conflict = optarg;
+            if (amg_conflict_parse(optarg, &(enum amg_conflict){ 0 }) < 0) {
+                amg_error("%s: --on-conflict wants update, skip or fail, not '%s'",
+                          cmd->name, optarg);
+                return AMG_EUSAGE;
+            }
+            break;
         case 'k':
         case 'd':
             need = OPT_RETENTION;
@@ -139,5 +149,7 @@ void amg_cli_run_opts(const struct cli *cli, const struct cmd_args *a)
     o.plan_out = a->plan_out;
     o.no_resume = a->no_resume;
     o.progress = amg_progress_mode_for(stderr, cli->quiet);
+    if (a->on_conflict)  /* checked by amg_cli_parse() */
+        (void)amg_conflict_parse(a->on_conflict, &o.on_conflict);
     amg_engine_set_opts(cli->engine, &o);
 }

@@ -46,6 +46,7 @@ struct cmd_args {
     const char *options;      /* plugins --options NAME */
     int resume;               /* --resume (the default; accepted for clarity) */
     int no_resume;            /* --no-resume */
+    const char *on_conflict;  /* --on-conflict: "update", "skip" or "fail" */
 };
 
 enum {
@@ -60,7 +61,8 @@ enum {
     OPT_PLAN_OUT = 1 << 8,
     OPT_INSTANCE2 = 1 << 9,   /* --instance may be given twice */
     OPT_OPTIONS = 1 << 10,
-    OPT_RESUME = 1 << 11      /* --resume / --no-resume */
+    OPT_RESUME = 1 << 11,     /* --resume / --no-resume */
+    OPT_CONFLICT = 1 << 12    /* --on-conflict */
 };
 
 /*

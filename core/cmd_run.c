@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "conflict.h"
 #include "error.h"
 #include "fsutil.h"
 #include "journal.h"
@@ -80,7 +81,7 @@ int amg_cmd_import(struct cli *cli, const struct command *cmd, int argc, char **
     int rc;
 
     rc = amg_cli_parse(cmd, OPT_INSTANCE | OPT_SNAPSHOT | OPT_SELECT | OPT_DRY_RUN | OPT_PLAN_OUT |
-                       OPT_RESUME, argc, argv, &a);
+                       OPT_RESUME | OPT_CONFLICT, argc, argv, &a);
     if (rc != AMG_OK)
         return rc;
     rc = amg_cli_require("import", a.instance, "--instance");
@@ -94,7 +95,7 @@ int amg_cmd_import(struct cli *cli, const struct command *cmd, int argc, char **
     snapshot = a.snapshot;
     rc = local_snapshot(cli, &snapshot, &tmp, &dir);
     if (rc == AMG_OK)
-        rc = amg_engine_import(cli->engine, a.instance, snapshot, &sel);
+        rc = amg_conflict_import(cli->engine, a.instance, snapshot, &sel);
     drop_local(tmp, dir);
     return rc;
 }
@@ -108,7 +109,7 @@ int amg_cmd_migrate(struct cli *cli, const struct command *cmd, int argc, char *
     int rc;
 
     rc = amg_cli_parse(cmd, OPT_FROM | OPT_TO | OPT_SELECT | OPT_DRY_RUN | OPT_PLAN_OUT |
-                       OPT_RESUME, argc, argv, &a);
+                       OPT_RESUME | OPT_CONFLICT, argc, argv, &a);
     if (rc != AMG_OK)
         return rc;
     rc = amg_cli_require("migrate", a.from, "--from");
@@ -152,7 +153,7 @@ int amg_cmd_migrate(struct cli *cli, const struct command *cmd, int argc, char *
     fflush(stdout);
     a.dry_run = dry;
     amg_cli_run_opts(cli, &a);
-    rc = amg_engine_import(cli->engine, a.to, path, &sel);
+    rc = amg_conflict_import(cli->engine, a.to, path, &sel);
 out:
     free(path);
     return rc;

@@ -189,6 +189,8 @@ int amg_cmd_verify(struct cli *cli, const struct command *cmd, int argc, char **
         amg_warn("verify: the report could not be written");
     else
         amg_info("verify: report %s", report_path);
+    if (report_path)
+        amg_engine_note_report(cli->engine, report_path);
 out:
     amg_snapshot_close(a.snap);
     amg_snapshot_close(b.snap);

@@ -58,7 +58,19 @@ void amg_engine_free(struct amg_engine *e)
         return;
     free(e->nodes);
     free(e->order);
+    free(e->last_report);
     free(e);
+}
+
+void amg_engine_note_report(struct amg_engine *e, const char *path)
+{
+    free(e->last_report);
+    e->last_report = path ? strdup(path) : NULL;
+}
+
+const char *amg_engine_last_report(const struct amg_engine *e)
+{
+    return e->last_report;
 }
 
 size_t amg_engine_count(const struct amg_engine *e)
@@ -179,6 +191,8 @@ int amg_engine_report_close(struct amg_engine *e, struct amg_report *report,
     wrc = amg_report_finish(report);
     if (wrc == AMG_OK && !e->opts.no_report)
         wrc = amg_report_write(report, e->cfg->snapshot_dir, time(NULL), &path);
+    if (path)
+        amg_engine_note_report(e, path);
     if (out && wrc == AMG_OK && !e->opts.no_report) {
         /* A dry run has printed its plan, which says more than counts. */
         if (!e->opts.dry_run && json_array_size(json_object_get(amg_report_json(report),

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include "config.h"
+#include "conflict.h"
 #include "loader.h"
 #include "progress.h"
 
@@ -34,6 +35,8 @@ struct amg_run_opts {
     int no_report;                    /* internal runs (verify): no report file */
     int no_resume;                    /* import: ignore and remove the target's
                                        * journal instead of resuming from it */
+    enum amg_conflict on_conflict;    /* import: objects that exist in the target;
+                                       * see amg_conflict_import() */
 };
 
 /* Copies `opts` (its strings stay borrowed). */
@@ -78,6 +81,12 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
  * opts.no_resume. A dry run neither reads nor writes it. */
 int amg_engine_import(struct amg_engine *e, const char *instance, const char *snapshot,
                       const struct amg_selection *sel);
+
+/* The report file the last export, import or verify of `e` wrote
+ * (borrowed; NULL: none yet or cleared with note_report(e, NULL)).
+ * note_report copies `path`. */
+void amg_engine_note_report(struct amg_engine *e, const char *path);
+const char *amg_engine_last_report(const struct amg_engine *e);
 
 /* Checksums, format and every plugin's validate hook; no network. */
 int amg_engine_validate(struct amg_engine *e, const char *snapshot);

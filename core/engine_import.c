@@ -366,6 +366,7 @@ int amg_engine_import(struct amg_engine *e, const char *instance, const char *sn
         ctx.progress = progress;
         ctx.planning = dry;
         ctx.plan = plan;
+        ctx.on_conflict = (int)e->opts.on_conflict;
         if (plan)
             amg_plan_plugin(plan, p->desc->name, "planned", NULL);
         amg_info("%s %s", dry ? "planning" : "importing", p->desc->name);

@@ -21,6 +21,7 @@ struct amg_engine {
     size_t *order;                          /* owned; indexes in run order */
     size_t n;
     struct amg_run_opts opts;               /* strings borrowed */
+    char *last_report;                      /* owned: report of the last run */
 };
 
 /* selected[i] (by set index) for this run; caller frees. AMG_EUSAGE for

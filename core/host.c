@@ -4,6 +4,7 @@
 #include <string.h>
 #include "host.h"
 #include "config.h"
+#include "conflict.h"
 #include "error.h"
 #include "filter.h"
 #include "http.h"
@@ -187,6 +188,9 @@ static const char *host_idmap_get(struct amg_ctx *ctx, const char *kind, const c
 
 static const char *host_option(struct amg_ctx *ctx, const char *key)
 {
+    /* Core settings have a '.' in their name, which plugin keys cannot. */
+    if (key && strcmp(key, AMG_CORE_OPTION_ON_CONFLICT) == 0)
+        return ctx->phase == AMG_PHASE_IMPORT ? amg_conflict_name(ctx->on_conflict) : NULL;
     if (!ctx->cfg)
         return NULL;
     return amg_config_plugin_option(ctx->cfg, ctx->plugin, key);

@@ -47,6 +47,7 @@ struct amg_ctx {
     long records;                         /* export: records written */
     long refused;                         /* writes refused while planning */
     long failures_seen;                   /* host->fail calls (log throttle) */
+    int on_conflict;                      /* import: enum amg_conflict */
 };
 
 /* host->fail logs this many failures of one plugin run one by one. */

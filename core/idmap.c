@@ -98,5 +98,15 @@ const char *amg_idmap_get(const struct amg_idmap *m, const char *kind,
 
 json_t *amg_idmap_to_json(const struct amg_idmap *m)
 {
-    return m ? json_deep_copy(m->kinds) : NULL;
+    json_t *copy = m ? json_deep_copy(m->kinds) : NULL;
+    const char *kind;
+    json_t *v;
+    void *tmp;
+
+    /* Kinds starting with '_' are the plugins' notes to each other. */
+    json_object_foreach_safe(copy, tmp, kind, v) {
+        if (kind[0] == '_')
+            json_object_del(copy, kind);
+    }
+    return copy;
 }

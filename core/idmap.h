@@ -24,7 +24,8 @@ const char *amg_idmap_get(const struct amg_idmap *m, const char *kind,
                           const char *old_id);
 
 /* {"kind": {"old": "new", ...}, ...}; new reference (a copy: later puts
- * do not change it), NULL when out of memory. */
+ * do not change it), NULL when out of memory. Kinds starting with '_' are
+ * left out: plugins' notes to each other, not ids for the operator. */
 json_t *amg_idmap_to_json(const struct amg_idmap *m);
 
 #endif

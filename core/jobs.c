@@ -10,6 +10,7 @@
 #include "log.h"
 #include "mem.h"
 #include "options.h"
+#include "store.h"
 
 #define LATEST "latest:"
 
@@ -161,13 +162,8 @@ static void parse_conflict(struct parse *p, const config_setting_t *s, struct am
 
     if (!v)
         return;
-    if (strcmp(v, "update") == 0)
-        j->on_conflict = AMG_CONFLICT_UPDATE;
-    else if (strcmp(v, "skip") == 0 || strcmp(v, "fail") == 0)
-        /* The bundled plugins always update objects that differ; a
-         * setting they would ignore must not look honoured. */
-        job_error(p, s, "'%s' is not supported yet: the plugins update objects that "
-                  "exist in the target (on_conflict = \"update\")", v);
+    if (amg_conflict_parse(v, &j->on_conflict) == 0)
+        j->on_conflict_set = 1;
     else
         job_error(p, s, "'%s' is not skip, update or fail", v);
 }
@@ -209,6 +205,11 @@ static int parse_key(struct parse *p, const config_setting_t *s, struct amg_job 
             j->dry_run = config_setting_get_bool(s);
     } else if (strcmp(key, "on_conflict") == 0) {
         parse_conflict(p, s, j);
+    } else if (strcmp(key, "parallel_targets") == 0) {
+        if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+            job_error(p, s, "must be true or false");
+        else
+            j->parallel = config_setting_get_bool(s);
     } else if (strcmp(key, "keep") == 0) {
         if (config_setting_type(s) != CONFIG_TYPE_INT ||
             config_setting_get_int(s) < 1 || config_setting_get_int(s) > 100000)
@@ -217,7 +218,7 @@ static int parse_key(struct parse *p, const config_setting_t *s, struct amg_job 
             j->keep = config_setting_get_int(s);
     } else {
         job_error(p, s, "unknown key (action, from, to, only, exclude, dry_run, "
-                  "on_conflict, keep)");
+                  "on_conflict, parallel_targets, keep)");
     }
     return AMG_OK;
 }
@@ -233,6 +234,9 @@ static void check_shape(struct parse *p, const config_setting_t *grp, const stru
         job_error(p, config_setting_get_member(grp, "keep"),
                   "only backups keep snapshots (this job is a %s)",
                   amg_job_action_name(j->action));
+    if (j->on_conflict_set && j->action == AMG_JOB_VERIFY)
+        job_error(p, config_setting_get_member(grp, "on_conflict"),
+                  "a verify never writes: on_conflict does not apply");
     if (j->dry_run && j->action == AMG_JOB_VERIFY)
         job_error(p, config_setting_get_member(grp, "dry_run"),
                   "a verify never writes: dry_run does not apply");
@@ -362,6 +366,19 @@ static int check_from(const struct amg_config *cfg, const struct amg_job *j)
         amg_error("%s: jobs.%s.from: a %s reads an instance, not a snapshot", j->from_at,
                   j->name, amg_job_action_name(j->action));
         return 1;
+    }
+    if (amg_store_is_ref(j->from)) {
+        if (j->action != AMG_JOB_RESTORE && j->action != AMG_JOB_VERIFY) {
+            amg_error("%s: jobs.%s.from: a %s reads an instance, not a snapshot in object "
+                      "storage", j->from_at, j->name, amg_job_action_name(j->action));
+            return 1;
+        }
+        if (!cfg->s3_endpoint || !cfg->s3_region) {
+            amg_error("%s: jobs.%s.from: reading %s needs the 's3' group (endpoint, region, "
+                      "keys)", j->from_at, j->name, j->from);
+            return 1;
+        }
+        return 0;
     }
     if (latest) {
         if (amg_config_instance(cfg, latest))

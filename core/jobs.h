@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <libconfig.h>
+#include "conflict.h"
 
 struct amg_config;
 struct amg_engine;
@@ -22,18 +23,14 @@ enum amg_job_action {
     AMG_JOB_VERIFY    /* compare `from` (instance or snapshot) with each `to` */
 };
 
-enum amg_job_conflict {
-    AMG_CONFLICT_UPDATE = 0,  /* what every bundled plugin does */
-    AMG_CONFLICT_SKIP,
-    AMG_CONFLICT_FAIL
-};
 
 /* One job; every string owned. `*_at` are "FILE:LINE" of the setting. */
 struct amg_job {
     char *name;
     char *at;                  /* the job's group */
     enum amg_job_action action;
-    char *from;                /* instance, snapshot path or "latest:<instance>" */
+    char *from;                /* instance, snapshot path, s3://bucket/prefix or
+                                * "latest:<instance>" */
     char *from_at;
     char **to;                 /* n_to instance names */
     size_t n_to;
@@ -42,7 +39,9 @@ struct amg_job {
     char *exclude;
     char *select_at;           /* only or exclude, whichever came last */
     int dry_run;
-    enum amg_job_conflict on_conflict;
+    enum amg_conflict on_conflict;
+    int on_conflict_set;       /* on_conflict was given */
+    int parallel;              /* parallel_targets: one process per target */
     int keep;                  /* 0: no pruning */
 };
 

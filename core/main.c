@@ -48,17 +48,20 @@ static const struct command commands[] = {
     { "export", amg_cmd_export, 1, "--instance NAME [--output DIR] [--only A,B] [--exclude C]" },
     { "import", amg_cmd_import, 1,
       "--instance NAME --snapshot DIR [--only A,B] [--exclude C]\n"
-      "       [--resume | --no-resume | --dry-run [--plan-out FILE]]" },
+      "       [--resume | --no-resume | --dry-run [--plan-out FILE]]\n"
+      "       [--on-conflict update|skip|fail]" },
     { "migrate", amg_cmd_migrate, 1,
       "--from NAME --to NAME [--only A,B] [--exclude C]\n"
-      "       [--resume | --no-resume | --dry-run [--plan-out FILE]]" },
+      "       [--resume | --no-resume | --dry-run [--plan-out FILE]]\n"
+      "       [--on-conflict update|skip|fail]" },
     { "verify", amg_cmd_verify, 1,
       "--instance A (--instance B | --snapshot DIR) [--only A,B] [--exclude C]" },
     { "validate", amg_cmd_validate, 0, "--snapshot DIR" },
     { "plugins", amg_cmd_plugins, 0, "[--options NAME]" },
     { "snapshots", amg_cmd_snapshots, 1, "[--instance NAME]" },
     { "prune", amg_cmd_prune, 1, "--instance NAME --keep N [--keep-days D] [--dry-run]" },
-    { "run", amg_cmd_run, 1, "(JOB | --all) [--only A,B] [--exclude C] [--dry-run]" },
+    { "run", amg_cmd_run, 1,
+      "(JOB | --all) [--only A,B] [--exclude C] [--dry-run] [--on-conflict update|skip|fail]" },
     { "jobs", amg_cmd_jobs, 1, "" },
 };
 

@@ -158,6 +158,9 @@ int amg_report_write(struct amg_report *r, const char *snapshot_dir, time_t fini
 
     if (path_out)
         *path_out = NULL;
+    /* A job's report is named for the job. */
+    if (!instance)
+        instance = json_string_value(json_object_get(r->root, "job"));
     format_utc(finished, stamp, sizeof(stamp), 1);
     format_utc(finished, when, sizeof(when), 0);
     if (json_object_set_new(r->root, "finished", json_string(when)) < 0)

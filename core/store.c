@@ -125,6 +125,18 @@ int amg_store_upload(const struct amg_config *cfg, const char *dir, char **ref)
     rc = amg_store_client(cfg, cfg->snapshot_store, &s3);
     if (rc)
         goto out;
+    /* A local name can come back once the local copy is gone: a new
+     * backup must never overwrite a stored one. */
+    snprintf(key, sizeof(key), "%s/%s", name, MANIFEST);
+    rc = amg_s3_head(s3, key, &(long long){ 0 });
+    if (rc == AMG_OK) {
+        amg_error("%s/%s: a snapshot of this name is in the store already; not replaced",
+                  cfg->snapshot_store, name);
+        rc = AMG_EEXIST;
+        goto out;
+    }
+    if (rc != AMG_ENOTFOUND)
+        goto out;
     rc = AMG_ENOMEM;
     path = amg_path_join(dir, MANIFEST);
     if (!path)

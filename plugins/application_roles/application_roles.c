@@ -181,7 +181,11 @@ static int plan_one(const struct amg_host *h, struct amg_ctx *ctx, const char *o
         goto out;
     if (json_array_size(names)) {
         amgp_names_text("roles to add", names, detail, sizeof(detail));
-        h->plan(ctx, AMG_OUT_UPDATED, object, detail);
+        /* The roles of an application this import creates are new too. */
+        if (amgp_is_planned_id(app_id))
+            h->plan(ctx, AMG_OUT_CREATED, object, detail);
+        else if (!amgp_leave_existing(h, ctx, object, detail))
+            h->plan(ctx, AMG_OUT_UPDATED, object, detail);
     } else {
         h->plan(ctx, AMG_OUT_UNCHANGED, object, NULL);
     }
@@ -202,6 +206,8 @@ static int import_one(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec
     const char *app_id = h->idmap_get(ctx, "application",
                                       json_string_value(json_object_get(rec, "clientId")));
     const char *missing = NULL;
+    const char *old_id;
+    int created = 0;
     json_t *mapped = NULL;
     json_t *want = NULL;
     json_t *current = NULL;
@@ -254,6 +260,12 @@ static int import_one(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec
         rc = AMG_OK;
         goto out;
     }
+    old_id = json_string_value(json_object_get(rec, "clientId"));
+    created = old_id && h->idmap_get(ctx, AMGP_CREATED_APPLICATION, old_id);
+    if (!created && amgp_leave_existing(h, ctx, object, NULL)) {
+        rc = AMG_OK;
+        goto out;
+    }
     body = json_pack("{s:{s:O}}", "roles", "ids", merged);
     if (!body)
         goto out;
@@ -261,7 +273,8 @@ static int import_one(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec
     rc = amgp_send(h, ctx, "PUT", path, body, 200, NULL);
     if (rc == AMG_OK) {
         h->log(ctx, AMG_LOG_INFO, "application '%s': roles added", name);
-        h->tally(ctx, AMG_OUT_UPDATED, 1);
+        /* As planned: the roles of a new application are new. */
+        h->tally(ctx, created ? AMG_OUT_CREATED : AMG_OUT_UPDATED, 1);
     }
 out:
     if (rc == AMG_EPROTO) {

@@ -210,6 +210,13 @@ static int merge_app(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec,
         goto out;
     rc = AMG_OK;
     if (json_array_size(merged) != json_array_size(scopes)) {
+        char object[160];
+
+        snprintf(object, sizeof(object), "application %s", name);
+        if (amgp_leave_existing(h, ctx, object, "scopes to add")) {
+            *changed = -1;  /* counted already */
+            goto out;
+        }
         rc = put_scopes(h, ctx, id, merged);
         *changed = rc == AMG_OK;
     }
@@ -276,8 +283,9 @@ static int plan_one(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec,
         snprintf(detail + used, sizeof(detail) - used, "%sa %s in the target, a %s in the "
                  "snapshot: App ID cannot change the type", used ? "; " : "", have_type,
                  want_type);
-    h->plan(ctx, json_array_size(missing) ? AMG_OUT_UPDATED : AMG_OUT_UNCHANGED, object,
-            detail[0] ? detail : NULL);
+    if (!json_array_size(missing) || !amgp_leave_existing(h, ctx, object, detail))
+        h->plan(ctx, json_array_size(missing) ? AMG_OUT_UPDATED : AMG_OUT_UNCHANGED, object,
+                detail[0] ? detail : NULL);
     json_decref(missing);
     return AMG_OK;
 }
@@ -322,6 +330,14 @@ static int import_one(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec
     }
     if (rc < 0)
         return rc;
+    if (!target && new_id[0]) {
+        /* application_roles must know it is new: not a conflict. */
+        rc = h->idmap_put(ctx, AMGP_CREATED_APPLICATION, old_id, new_id);
+        if (rc < 0)
+            return rc;
+    }
+    if (changed < 0)
+        return AMG_OK;
     h->log(ctx, AMG_LOG_INFO, "application '%s' %s", name,
            !target ? "created" : changed ? "updated (scopes added)" : "unchanged");
     h->tally(ctx, !target ? AMG_OUT_CREATED : changed ? AMG_OUT_UPDATED : AMG_OUT_UNCHANGED, 1);

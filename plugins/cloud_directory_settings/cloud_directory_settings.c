@@ -230,12 +230,19 @@ static int plan_new_language(const struct amg_host *h, struct amg_ctx *ctx, cons
 
     if (!amgp_planning(h, ctx) || has_language(have, lang))
         return 0;
+    if (has_language(want, lang) && amgp_on_conflict(h, ctx) == AMGP_CONFLICT_SKIP) {
+        snprintf(detail, sizeof(detail), "language %s is not configured in the target, whose "
+                 "languages are left as they are (on_conflict = skip)", lang);
+        h->plan(ctx, AMG_OUT_SKIPPED, label, detail);
+        return 1;
+    }
     /* Once the language exists App ID answers its default text, which
      * the import compares with: planned as the write it may be. */
     if (has_language(want, lang)) {
         snprintf(detail, sizeof(detail), "language %s is added first by this import; "
                  "unchanged if the snapshot holds App ID's default text", lang);
-        h->plan(ctx, AMG_OUT_UPDATED, label, detail);
+        /* New with its language: no conflict with anything in the target. */
+        h->plan(ctx, AMG_OUT_CREATED, label, detail);
     } else {
         snprintf(detail, sizeof(detail), "language %s is configured neither in the target nor "
                  "in the snapshot", lang);
@@ -252,7 +259,7 @@ static int import_templates(const struct amg_host *h, struct amg_ctx *ctx, json_
 {
     const char *name, *lang;
     json_t *langs, *tpl;
-    char path[PATH_MAX_LEN], label[PATH_MAX_LEN];
+    char path[PATH_MAX_LEN], label[PATH_MAX_LEN], why[200];
     int failed = 0;
 
     json_object_foreach(templates, name, langs) {
@@ -266,6 +273,14 @@ static int import_templates(const struct amg_host *h, struct amg_ctx *ctx, json_
             }
             if (plan_new_language(h, ctx, label, lang, have_langs, want_langs, &failed))
                 continue;
+            /* Only known outside a plan when on_conflict left the languages. */
+            if (!amgp_planning(h, ctx) && have_langs && !has_language(have_langs, lang)) {
+                snprintf(why, sizeof(why), "language %s is not configured in the target, "
+                         "whose languages are left as they are (on_conflict)", lang);
+                h->log(ctx, AMG_LOG_INFO, "%s: %s", label, why);
+                amgp_outcome(h, ctx, AMG_OUT_SKIPPED, label, why);
+                continue;
+            }
             /* Sent as base64 only, compared the same way. */
             if (restore(h, ctx, label, path, tpl, 200, amgp_cds_template_body) < 0)
                 failed = 1;
@@ -323,6 +338,11 @@ static int cds_import(const struct amg_host *h, struct amg_ctx *ctx)
         h->log(ctx, AMG_LOG_ERROR, "templates not restored: the languages could not be");
         h->tally(ctx, AMG_OUT_SKIPPED, (long)count_templates(json_object_get(doc, "templates")));
         failed = 1;
+    } else if (!amgp_planning(h, ctx) && amgp_on_conflict(h, ctx) != AMGP_CONFLICT_UPDATE &&
+               (rc = amgp_get_object(h, ctx, LANGUAGES_PATH, &have)) < 0 &&
+               rc != AMG_ENOTFOUND) {
+        /* The languages may have been left as they are: which are there? */
+        goto out;
     } else if (import_templates(h, ctx, json_object_get(doc, "templates"),
                                 json_object_get(have, "languages"),
                                 json_object_get(obj, "languages")) < 0) {

@@ -392,6 +392,44 @@ int amgp_create(const struct amg_host *h, struct amg_ctx *ctx, const char *path,
     return rc;
 }
 
+enum amgp_conflict amgp_on_conflict(const struct amg_host *h, struct amg_ctx *ctx)
+{
+    const char *v = h->option(ctx, AMG_CORE_OPTION_ON_CONFLICT);
+
+    if (v && strcmp(v, "skip") == 0)
+        return AMGP_CONFLICT_SKIP;
+    if (v && strcmp(v, "fail") == 0)
+        return AMGP_CONFLICT_FAIL;
+    return AMGP_CONFLICT_UPDATE;
+}
+
+int amgp_leave_existing(const struct amg_host *h, struct amg_ctx *ctx, const char *object,
+                        const char *detail)
+{
+    char why[700];
+
+    switch (amgp_on_conflict(h, ctx)) {
+    case AMGP_CONFLICT_UPDATE:
+        return 0;
+    case AMGP_CONFLICT_SKIP:
+        snprintf(why, sizeof(why), "exists in the target, left as it is (on_conflict = skip)"
+                 "%s%s", detail ? "; differs: " : "", detail ? detail : "");
+        if (!amgp_planning(h, ctx))
+            h->log(ctx, AMG_LOG_INFO, "%s: %s", object, why);
+        amgp_outcome(h, ctx, AMG_OUT_SKIPPED, object, why);
+        return 1;
+    case AMGP_CONFLICT_FAIL:
+        snprintf(why, sizeof(why), "exists in the target and differs (on_conflict = fail)"
+                 "%s%s", detail ? ": " : "", detail ? detail : "");
+        if (amgp_planning(h, ctx))
+            amgp_outcome(h, ctx, AMG_OUT_FAILED, object, why);
+        else
+            amgp_fail(h, ctx, object, "%s", why);
+        return 1;
+    }
+    return 0;
+}
+
 int amgp_restore_singleton(const struct amg_host *h, struct amg_ctx *ctx, const char *label,
                            const char *path, json_t *want, long put_status,
                            json_t *(*current_view)(json_t *current))
@@ -410,6 +448,16 @@ int amgp_restore_singleton(const struct amg_host *h, struct amg_ctx *ctx, const 
         if (view && json_equal(view, want)) {
             h->log(ctx, AMG_LOG_DEBUG, "%s unchanged", label);
             amgp_outcome(h, ctx, AMG_OUT_UNCHANGED, label, NULL);
+            rc = AMG_OK;
+            goto out;
+        }
+    }
+    if (current) {
+        char fields[512];
+
+        /* A singleton always exists; it conflicts when it differs. */
+        amgp_changed_fields(view, want, fields, sizeof(fields));
+        if (amgp_leave_existing(h, ctx, label, fields)) {
             rc = AMG_OK;
             goto out;
         }

@@ -110,6 +110,34 @@ AMGP_HIDDEN int amgp_create(const struct amg_host *h, struct amg_ctx *ctx, const
                             json_t *body, long ok_status, const char *list_key,
                             const char *name_key, const char *name, json_t **resp);
 
+/* ---- objects that exist in the target (AMG_CORE_OPTION_ON_CONFLICT) ---- */
+
+enum amgp_conflict {
+    AMGP_CONFLICT_UPDATE = 0,   /* also: a core without the setting */
+    AMGP_CONFLICT_SKIP,
+    AMGP_CONFLICT_FAIL
+};
+
+/* The run's policy for an object that exists in the target and differs
+ * from the snapshot. */
+AMGP_HIDDEN enum amgp_conflict amgp_on_conflict(const struct amg_host *h, struct amg_ctx *ctx);
+
+/*
+ * Call where the plugin is about to change `object`, which exists in the
+ * target and differs from the snapshot (`detail`: how, may be NULL).
+ * Returns 0 when the policy is update: go on (and count it as usual).
+ * Returns 1 when the policy leaves the object as it is: the outcome is
+ * already counted, planned or tallied (SKIPPED under skip, FAILED with
+ * a reason naming the policy under fail), and the plugin writes nothing
+ * to it. Objects created by this same import are never conflicts.
+ */
+AMGP_HIDDEN int amgp_leave_existing(const struct amg_host *h, struct amg_ctx *ctx,
+                                    const char *object, const char *detail);
+
+/* Id map kind naming the applications this import created (old clientId
+ * -> new), so that their role assignments are no conflicts. */
+#define AMGP_CREATED_APPLICATION "_created_application"
+
 /* Percent-encode `in` for a query value (RFC 3986 unreserved kept) into
  * out[size]; returns 0, or -1 when it does not fit. */
 AMGP_HIDDEN int amgp_query_escape(const char *in, char *out, size_t size);

@@ -100,6 +100,16 @@ static int restore_idp(const struct amg_host *h, struct amg_ctx *ctx, const char
     if (rc < 0 && rc != AMG_ENOTFOUND)
         goto failed;
     have = current ? amgp_idp_restore_body(idp, current) : NULL;
+    if (current && !(have && json_equal(have, want))) {
+        char fields[512], object[64];
+
+        snprintf(object, sizeof(object), "identity provider %s", idp);
+        amgp_changed_fields(have, want, fields, sizeof(fields));
+        if (amgp_leave_existing(h, ctx, object, fields)) {
+            rc = AMG_OK;
+            goto out;
+        }
+    }
     /* A plan reads nothing after the comparison and asks the operator for
      * nothing: the post-restore actions come with the import. */
     if (amgp_planning(h, ctx)) {

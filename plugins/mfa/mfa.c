@@ -140,6 +140,13 @@ static int plan_channels(const struct amg_host *h, struct amg_ctx *ctx, json_t *
             h->plan(ctx, AMG_OUT_UNCHANGED, label, NULL);
         } else {
             amgp_changed_fields(view, want, fields, sizeof(fields));
+            if (cur && amgp_leave_existing(h, ctx, label, fields)) {
+                json_decref(view);
+                view = NULL;
+                json_decref(want);
+                want = NULL;
+                continue;
+            }
             h->plan(ctx, cur ? AMG_OUT_UPDATED : AMG_OUT_CREATED, label, cur ? fields : NULL);
             if (amgp_mfa_channel_apply(state, order[i], want) < 0) {
                 rc = AMG_ENOMEM;
@@ -218,9 +225,13 @@ static int restore_extension(const struct amg_host *h, struct amg_ctx *ctx, cons
         rc = AMG_OK;
         goto out;
     }
+    amgp_changed_fields(have, want, fields, sizeof(fields));
+    if (current && amgp_leave_existing(h, ctx, label, fields)) {
+        rc = AMG_OK;
+        goto out;
+    }
     /* The extension and its switch: one object, one planned update. */
     if (amgp_planning(h, ctx)) {
-        amgp_changed_fields(have, want, fields, sizeof(fields));
         h->plan(ctx, current ? AMG_OUT_UPDATED : AMG_OUT_CREATED, label,
                 current ? fields : NULL);
         rc = AMG_OK;

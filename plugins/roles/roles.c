@@ -122,6 +122,11 @@ static int write_role(const struct amg_host *h, struct amg_ctx *ctx, json_t *bod
         *outcome = AMG_OUT_UNCHANGED;
         if (amgp_roles_same(have, body))
             return AMG_OK;
+        snprintf(path, sizeof(path), "role %s", json_string_value(json_object_get(body, "name")));
+        if (amgp_leave_existing(h, ctx, path, NULL)) {
+            *outcome = AMG_OUT_COUNT_;  /* counted already */
+            return AMG_OK;
+        }
         snprintf(path, sizeof(path), ROLES_PATH "/%s", id);
         *outcome = AMG_OUT_UPDATED;
         return amgp_send(h, ctx, "PUT", path, body, 200, NULL);
@@ -195,7 +200,8 @@ static int plan_role(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec,
              diff & AMGP_ROLES_DIFF_DESCRIPTION ? "description" : "",
              diff == (AMGP_ROLES_DIFF_DESCRIPTION | AMGP_ROLES_DIFF_ACCESS) ? ", " : "",
              diff & AMGP_ROLES_DIFF_ACCESS ? "access" : "");
-    h->plan(ctx, diff ? AMG_OUT_UPDATED : AMG_OUT_UNCHANGED, object, diff ? detail : NULL);
+    if (!diff || !amgp_leave_existing(h, ctx, object, detail))
+        h->plan(ctx, diff ? AMG_OUT_UPDATED : AMG_OUT_UNCHANGED, object, diff ? detail : NULL);
     rc = AMG_OK;
 out:
     json_decref(apps);
@@ -253,6 +259,8 @@ static int import_one(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec
     rc = h->idmap_put(ctx, "role", json_string_value(json_object_get(rec, "id")), new_id);
     if (rc < 0)
         return rc;
+    if (outcome == AMG_OUT_COUNT_)
+        return AMG_OK;
     h->log(ctx, AMG_LOG_INFO, "role '%s' %s", name,
            outcome == AMG_OUT_CREATED ? "created"
            : outcome == AMG_OUT_UPDATED ? "updated" : "unchanged");

@@ -170,6 +170,10 @@ static int import_logo(const struct amg_host *h, struct amg_ctx *ctx, json_t *me
         rc = AMG_OK;
         goto out;
     }
+    if (current && amgp_leave_existing(h, ctx, "logo", "the target's logo differs")) {
+        rc = AMG_OK;
+        goto out;
+    }
     if (!type)
         type = amgp_image_type(data, len);
     if (amgp_planning(h, ctx)) {
@@ -178,7 +182,7 @@ static int import_logo(const struct amg_host *h, struct amg_ctx *ctx, json_t *me
         snprintf(detail, sizeof(detail), "upload %zu bytes of %s%s", len,
                  type ? type : "image/png", current ? "; the target's logo differs"
                  : "; the target's logo cannot be read");
-        h->plan(ctx, AMG_OUT_UPDATED, "logo", detail);
+        h->plan(ctx, current ? AMG_OUT_UPDATED : AMG_OUT_CREATED, "logo", detail);
         rc = AMG_OK;
         goto out;
     }

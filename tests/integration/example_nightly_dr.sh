@@ -1,13 +1,27 @@
 #!/usr/bin/env bash
 # conf/examples/nightly-dr.conf, as shipped, against four appid-sim
-# instances: only the regions (-> the sims' endpoints), tenant ids and
-# snapshot_dir are substituted. The nightly backup reaches both standbys
-# from one export, the monthly rehearsal restores into scratch and its
-# verify finds scratch equal to the snapshot.
+# instances and s3rver for the Object Storage bucket: only the regions
+# (-> the sims' and s3rver's endpoints), tenant ids and snapshot_dir are
+# substituted. The nightly backup goes to the store and reaches both
+# standbys at once from one export; the monthly rehearsal restores the
+# newest stored backup into scratch and its verify finds scratch equal to
+# the snapshot.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 . "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/s3rver.sh"
 amg_setup
+trap 's3rver_stop; amg_cleanup' EXIT
 . "$top_srcdir/tests/integration/ops_lib.sh"
+if ! s3rver_install; then
+    echo "example_nightly_dr: CANNOT RUN: s3rver could not be installed with npm" >&2
+    exit 99
+fi
+if ! s3rver_start "$AMG_TMP/s3" appid-dr-backups; then
+    echo "example_nightly_dr: CANNOT RUN: s3rver did not start" >&2
+    exit 99
+fi
+export APPID_DR_COS_ACCESS_KEY=S3RVER APPID_DR_COS_SECRET_KEY=S3RVER
 example="$top_srcdir/conf/examples/nightly-dr.conf"
 conf="$AMG_TMP/nightly-dr.conf"
 
@@ -28,8 +42,11 @@ sed -e "s|region = \"us-south\";|$(at "$PROD_URL")|" \
     -e 's|TENANT-ID-OF-standby_frankfurt|tenant-fra|' \
     -e 's|TENANT-ID-OF-standby_london|tenant-lon|' \
     -e 's|TENANT-ID-OF-scratch|tenant-scratch|' \
+    -e "s|\"https://s3.eu-es.cloud-object-storage.appdomain.cloud\"|\"$S3RVER_ENDPOINT\"|" \
+    -e 's|region = "eu-es";|region = "us-east-1";|' \
     -e "s|\"/var/lib/appid-migrate/snapshots\"|\"$AMG_TMP/snapshots\"|" "$example" >"$conf"
-check "every placeholder substituted" sh -c "! grep -qE 'region =|TENANT-ID|/var/lib' '$conf'"
+check "every placeholder substituted" \
+  sh -c "! grep -qE 'region = \"[a-z]+-[a-z]+\";|TENANT-ID|/var/lib|appdomain' '$conf'"
 
 ptok=$(iam_token "$PROD_URL" key-prod)
 pbase="$PROD_URL/management/v4/tenant-prod"
@@ -40,8 +57,8 @@ api PUT "$pbase/config/redirect_uris" "$ptok" '{"redirectUris":["https://app.exa
 "$AMG" -c "$conf" jobs >"$AMG_TMP/jobs.out" 2>&1
 expect_eq "jobs exits 0" "$?" 0
 expect_eq "three jobs listed" "$(grep -c '^[a-z_]* (' "$AMG_TMP/jobs.out")" 3
-check "nightly: two standbys, 14 kept" grep -q \
-  "restore into standby_frankfurt, standby_london (one after another); keep the 14 newest" \
+check "nightly: two standbys at once, 14 kept" grep -q \
+  "restore into standby_frankfurt, standby_london (in parallel); existing objects: update; keep the 14 newest" \
   "$AMG_TMP/jobs.out"
 
 "$AMG" -q -c "$conf" run nightly >"$AMG_TMP/nightly.out" 2>&1
@@ -58,11 +75,24 @@ for s in FRA:fra LON:lon; do
 done
 check "nightly pruned to 14" grep -q "job nightly: keeping the 14 newest snapshots of production" \
   "$AMG_TMP/nightly.out"
+check "nightly: stored off-site" grep -q \
+  "job nightly: stored as s3://appid-dr-backups/production/production-" "$AMG_TMP/nightly.out"
+check "nightly: both standbys at once" grep -q "job nightly: 2 targets in parallel" \
+  "$AMG_TMP/nightly.out"
+rep=$(ls "$AMG_TMP"/snapshots/reports/job-nightly-*.json)
+expect_eq "nightly: one job report, a section per standby" \
+  "$("$JT" get "$rep" '.targets[0].target') $("$JT" get "$rep" '.targets[1].target')" \
+  "standby_frankfurt standby_london"
+# The rehearsal reads the store: the local copies may be gone with the
+# machine.
+rm -rf "$AMG_TMP"/snapshots/production-*
 
 "$AMG" -q -c "$conf" run rehearsal >"$AMG_TMP/rehearsal.out" 2>&1
 expect_eq "rehearsal exits 0" "$?" 0
 check "rehearsal restored the newest backup" grep -q "job rehearsal: restore into scratch: ok" \
   "$AMG_TMP/rehearsal.out"
+check "rehearsal: from the store" grep -q \
+  "job rehearsal: fetching s3://appid-dr-backups/production/production-" "$AMG_TMP/rehearsal.out"
 "$AMG" -q -c "$conf" run rehearsal_check >"$AMG_TMP/check.out" 2>&1
 expect_eq "rehearsal check exits 0" "$?" 0
 check "scratch equals the snapshot" grep -q "are equal" "$AMG_TMP/check.out"

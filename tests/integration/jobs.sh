@@ -179,7 +179,7 @@ shape="$AMG_TMP/shape.conf"
 jobs = {
   a = { action = "copy"; from = "src"; };
   b = { action = "restore"; to = "dst"; colour = 1; };
-  c = { action = "migrate"; from = "src"; to = "dst"; on_conflict = "skip"; keep = 3; };
+  c = { action = "migrate"; from = "src"; to = "dst"; on_conflict = "merge"; keep = 3; };
 };
 CONF
 } >"$shape"
@@ -189,8 +189,8 @@ err=$(cat "$AMG_TMP/shape.err")
 expect_contains "unknown action" "$err" "$shape:$((top + 1)): jobs.a.action: 'copy' is not an action"
 expect_contains "unknown key" "$err" "$shape:$((top + 2)): jobs.b.colour: unknown key"
 expect_contains "missing from" "$err" "$shape:$((top + 2)): jobs.b: 'from' is required"
-expect_contains "on_conflict skip not honoured yet" "$err" \
-  "$shape:$((top + 3)): jobs.c.on_conflict: 'skip' is not supported yet"
+expect_contains "on_conflict: only skip, update or fail" "$err" \
+  "$shape:$((top + 3)): jobs.c.on_conflict: 'merge' is not skip, update or fail"
 expect_contains "keep only for backups" "$err" "jobs.c.keep: only backups keep snapshots"
 
 "$AMG" -c "$jobs_conf" run nosuch 2>"$AMG_TMP/nosuch.err"

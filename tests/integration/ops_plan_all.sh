@@ -134,8 +134,8 @@ done
 expect_eq "plan: no failure" "$("$JT" get "$AMG_TMP/plan1.json" .totals.fail)" 0
 expect_eq "applications: 2 to create" "$(plan_count "$AMG_TMP/plan1.json" applications create)" 2
 expect_eq "roles: 4 to create" "$(plan_count "$AMG_TMP/plan1.json" roles create)" 4
-expect_eq "application roles: 2 to update" \
-  "$(plan_count "$AMG_TMP/plan1.json" application_roles update)" 2
+expect_eq "application roles: 2 to create (their applications are new)" \
+  "$(plan_count "$AMG_TMP/plan1.json" application_roles create)" 2
 expect_eq "users: $N to create" \
   "$(plan_count "$AMG_TMP/plan1.json" cloud_directory_users create)" "$N"
 expect_eq "users: none to skip" "$(plan_count "$AMG_TMP/plan1.json" cloud_directory_users skip)" 0
@@ -146,7 +146,7 @@ expect_contains "plan: an application with its scopes" "$out" \
 expect_contains "plan: a role and the applications it names" "$out" \
   "create     role job-runner (access to: batch-jobs)"
 expect_contains "plan: roles given to an application created by this import" "$out" \
-  "update     roles of application batch-jobs (roles to add: job-runner, seed-viewer)"
+  "create     roles of application batch-jobs (roles to add: job-runner, seed-viewer)"
 # Users are listed in the snapshot's order, which is the source's.
 expect_contains "plan: users by e-mail" "$out" "create     user user0000"
 expect_eq "plan: the first 100 users are listed" \
@@ -158,7 +158,7 @@ check "the plugin logs its summary" grep -q \
 expect_contains "plan: a SAML profile" "$out" \
   "create     profile saml:saml-user-1@corp.example"
 expect_contains "plan: a template in a language the target lacks" "$out" \
-  "update     template WELCOME/de (language de is added first by this import; unchanged"
+  "create     template WELCOME/de (language de is added first by this import; unchanged"
 expect_contains "plan: the logo" "$out" "update     logo (upload"
 # The target's email channel is active; the import switches nexmo on,
 # which switches email off: both channels change, each once.

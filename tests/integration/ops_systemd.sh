@@ -24,11 +24,10 @@ bindir=$(printf 'print-bindir:\n\t@echo $(bindir)\n' | mk -C "$top_builddir/conf
 unitdir=$(printf 'print-unitdir:\n\t@echo $(systemdsystemunitdir)\n' | mk -C "$top_builddir/conf" -f Makefile -f - print-unitdir)
 conf=/etc/appid-migrate/appid-migrate.conf
 check "oneshot service" has "$service" "Type=oneshot"
-check "export of the template instance" has "$service" \
-  "ExecStart=$bindir/appid-migrate -c $conf export --instance %i"
-check "then prune with N from the environment" has "$service" \
-  "ExecStart=$bindir/appid-migrate -c $conf prune --instance %i --keep \${APPID_MIGRATE_KEEP}"
-check "a default for N" has "$service" "Environment=APPID_MIGRATE_KEEP=14"
+check "runs the backup job named by the template argument" has "$service" \
+  "ExecStart=$bindir/appid-migrate -c $conf run %i"
+expect_eq "one command only: retention is the job's keep" "$(grep -c '^ExecStart=' "$service")" 1
+check "no retention on the command line" sh -c "! grep -q 'KEEP\|--keep' '$service'"
 check "secrets from the instance's environment file" has "$service" \
   "EnvironmentFile=/etc/appid-migrate/%i.env"
 check "its own user" has "$service" "User=appid-migrate"

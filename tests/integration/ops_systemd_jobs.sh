@@ -33,6 +33,21 @@ check "no unsubstituted @bindir@" sh -c "! grep -q '@bindir@' '$service'"
 check "timer: persistent" has "$timer" "Persistent=true"
 check "timer: enabled by timers.target" has "$timer" "WantedBy=timers.target"
 
+# Every unit and every cron example runs a job, not a long command line.
+for unit in "$top_srcdir"/conf/systemd/*.service.in; do
+  u=$(basename "$unit")
+  expect_eq "$u: one ExecStart" "$(grep -c '^ExecStart=' "$unit")" 1
+  check "$u: runs the job named by the template argument" \
+    grep -qx 'ExecStart=@bindir@/appid-migrate -c /etc/appid-migrate/appid-migrate.conf run %i' \
+    "$unit"
+done
+cron=$(grep -hE '^[0-9*@][^#]* appid-migrate ' "$top_srcdir"/docs/*.md "$top_srcdir"/README.md \
+       "$top_srcdir"/conf/examples/*.conf 2>/dev/null)
+check "the docs have cron examples" test -n "$cron"
+expect_eq "cron examples: every appid-migrate command is a run JOB" \
+  "$(printf '%s\n' "$cron" | grep -oE 'appid-migrate( -q)?( -c [^ ]+)? [a-z]+' |
+     grep -vE '^appid-migrate( -q)?( -c [^ ]+)? run$' | grep -v '^appid-migrate set$')" ""
+
 dest="$AMG_TMP/dest"
 mk -C "$top_builddir/conf" install DESTDIR="$dest" >"$AMG_TMP/install.log" 2>&1
 expect_eq "make install exits 0" "$?" 0

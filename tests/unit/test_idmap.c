@@ -74,6 +74,9 @@ static void test_to_json(void)
     CU_ASSERT_EQUAL(amg_idmap_put(m, "role", "r1", "n1"), AMG_OK);
     CU_ASSERT_EQUAL(amg_idmap_put(m, "role", "r2", "n2"), AMG_OK);
     CU_ASSERT_EQUAL(amg_idmap_put(m, "cd_user", "u1", "v1"), AMG_OK);
+    /* Plugins' notes to each other: readable, but not in the report. */
+    CU_ASSERT_EQUAL(amg_idmap_put(m, "_created_application", "a1", "b1"), AMG_OK);
+    CU_ASSERT_STRING_EQUAL(amg_idmap_get(m, "_created_application", "a1"), "b1");
     j = amg_idmap_to_json(m);
     want = json_pack("{s:{s:s, s:s}, s:{s:s}}", "role", "r1", "n1", "r2", "n2",
                      "cd_user", "u1", "v1");

@@ -105,8 +105,8 @@ static void test_shape_errors(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:9: jobs.c.from: must be a string"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:9: jobs.c.to: lists no instance"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:9: jobs.c.keep: must be a whole number"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:10: jobs.d.on_conflict: 'fail' is not "
-                                  "supported yet"));
+    /* skip, update and fail are all honoured. */
+    CU_ASSERT_PTR_NULL(strstr(log, "jobs.d.on_conflict"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:11: jobs.e.on_conflict: 'merge' is not skip, "
                                   "update or fail"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:11: jobs.e.dry_run: must be true or false"));
@@ -154,10 +154,87 @@ static void test_check(void)
     amg_plugins_free(set);
 }
 
+static void test_new_keys(void)
+{
+    static const char text[] = INSTANCES
+        "jobs = {\n"
+        "  fan = { action = \"restore\"; from = \"s3://bkt/pre/a-20260101T000000Z\";\n"
+        "          to = [\"b\", \"c\"]; parallel_targets = true; on_conflict = \"skip\"; };\n"
+        "  strict = { action = \"migrate\"; from = \"a\"; to = \"b\"; on_conflict = \"fail\"; };\n"
+        "  dflt = { action = \"migrate\"; from = \"a\"; to = \"c\"; };\n"
+        "  bad = { action = \"verify\"; from = \"a\"; to = \"b\"; on_conflict = \"skip\";\n"
+        "          parallel_targets = \"yes\"; };\n"
+        "  s3b = { action = \"backup\"; from = \"s3://bkt/pre\"; };\n"
+        "};\n";
+    struct amg_config *cfg = NULL;
+    struct amg_plugin_set *set = amg_plugins_new();
+    struct amg_engine *e = NULL;
+    const struct amg_job *j;
+    enum amg_conflict c = AMG_CONFLICT_UPDATE;
+    char *log;
+
+    CU_ASSERT_EQUAL(amg_conflict_parse("skip", &c), 0);
+    CU_ASSERT_EQUAL(c, AMG_CONFLICT_SKIP);
+    CU_ASSERT_EQUAL(amg_conflict_parse("fail", &c), 0);
+    CU_ASSERT_EQUAL(c, AMG_CONFLICT_FAIL);
+    CU_ASSERT_EQUAL(amg_conflict_parse("Update", &c), -1);
+    CU_ASSERT_EQUAL(c, AMG_CONFLICT_FAIL);
+    CU_ASSERT_STRING_EQUAL(amg_conflict_name(AMG_CONFLICT_SKIP), "skip");
+
+    /* Shape: a verify takes neither on_conflict nor a non-boolean. */
+    capture_start();
+    CU_ASSERT_EQUAL(amg_config_load_string(text, "/etc/amg/j.conf", &cfg), AMG_ECONFIG);
+    log = capture_end();
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:11: jobs.bad.on_conflict: a verify never writes"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:12: jobs.bad.parallel_targets: must be true or "
+                                  "false"));
+    CU_ASSERT_PTR_NULL(strstr(log, "jobs.fan"));
+    CU_ASSERT_PTR_NULL(strstr(log, "jobs.strict"));
+    free(log);
+
+    /* Without the bad one: the values, and s3:// checked against the s3 group. */
+    {
+        char good[sizeof(text)];
+        char *cut;
+
+        memcpy(good, text, sizeof(text));
+        cut = strstr(good, "  bad = {");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(cut);
+        memmove(cut, strstr(cut, "  s3b = {"), strlen(strstr(cut, "  s3b = {")) + 1);
+        CU_ASSERT_EQUAL_FATAL(amg_config_load_string(good, "/etc/amg/j.conf", &cfg), AMG_OK);
+    }
+    j = amg_jobs_find(amg_jobs_of(cfg), "fan");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    CU_ASSERT_EQUAL(j->parallel, 1);
+    CU_ASSERT_EQUAL(j->on_conflict, AMG_CONFLICT_SKIP);
+    CU_ASSERT_EQUAL(j->on_conflict_set, 1);
+    j = amg_jobs_find(amg_jobs_of(cfg), "strict");
+    CU_ASSERT_EQUAL(j->on_conflict, AMG_CONFLICT_FAIL);
+    CU_ASSERT_EQUAL(j->parallel, 0);
+    j = amg_jobs_find(amg_jobs_of(cfg), "dflt");
+    CU_ASSERT_EQUAL(j->on_conflict, AMG_CONFLICT_UPDATE);
+    CU_ASSERT_EQUAL(j->on_conflict_set, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(set);
+    CU_ASSERT_EQUAL_FATAL(amg_engine_new(cfg, set, &e), AMG_OK);
+    capture_start();
+    CU_ASSERT_EQUAL(amg_jobs_check(cfg, e, set), AMG_ECONFIG);
+    log = capture_end();
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:7: jobs.fan.from: reading s3://bkt/pre/"
+                                  "a-20260101T000000Z needs the 's3' group"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "jobs.s3b.from: a backup reads an instance, not a "
+                                  "snapshot in object storage"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "2 problems in jobs"));
+    free(log);
+    amg_engine_free(e);
+    amg_config_free(cfg);
+    amg_plugins_free(set);
+}
+
 static const struct amg_test tests[] = {
     { "jobs parsed in file order with every key", test_parse },
     { "malformed jobs refused with FILE:LINE", test_shape_errors },
     { "jobs checked against instances and plugins", test_check },
+    { "parallel_targets, on_conflict and s3:// sources", test_new_keys },
     { NULL, NULL },
 };
 

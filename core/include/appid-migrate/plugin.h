@@ -162,14 +162,17 @@ struct amg_host {
 
     /* Id map shared by all plugins of one import run: old id -> new id,
      * per kind (e.g. "application", "role"). Strings are copied. get
-     * returns a string owned by the map, or NULL when unknown. */
+     * returns a string owned by the map, or NULL when unknown. A kind
+     * starting with '_' is a note for other plugins of the run that the
+     * report's id_map leaves out. */
     int (*idmap_put)(struct amg_ctx *ctx, const char *kind,
                      const char *old_id, const char *new_id);
     const char *(*idmap_get)(struct amg_ctx *ctx, const char *kind,
                              const char *old_id);
 
     /* Plugin option from the config section plugins.<name>.<key>; NULL
-     * when not set. Owned by the core. */
+     * when not set. Owned by the core. Keys with a '.' are the core's own
+     * settings of the run (AMG_CORE_OPTION_*, below). */
     const char *(*option)(struct amg_ctx *ctx, const char *key);
 
     /* Count objects for the run report. While planning (core 1.3), the
@@ -293,6 +296,19 @@ struct amg_host {
      * snapshot must be protected. String copied. */
     void (*holds_secrets)(struct amg_ctx *ctx, const char *what);
 };
+
+/*
+ * Core setting read with host->option() during an import: what to do with
+ * an object that exists in the target and differs from the snapshot.
+ * "update" (write the snapshot's version), "skip" (leave it as it is and
+ * count it AMG_OUT_SKIPPED; objects missing in the target are still
+ * created) or "fail" (write nothing to it and report it with fail(); the
+ * core has already refused the import if its plan found any). A singleton
+ * configuration document always exists in the target: it conflicts when
+ * it differs from the snapshot. NULL from cores that predate the setting
+ * and outside imports: treat as "update". See docs/plugin-guide.md.
+ */
+#define AMG_CORE_OPTION_ON_CONFLICT "core.on_conflict"
 
 /* 1 when the host table `h` has `member` (added in a later minor ABI). */
 #define AMG_HOST_HAS(h, member) \
