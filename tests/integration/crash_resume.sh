@@ -70,7 +70,10 @@ for a in 1 2 3 4; do
   api PUT "$S/applications/$cid/scopes" "$stok" "{\"scopes\":[\"s$a.read\",\"s$a.write\"]}" \
     >/dev/null
   for r in a b; do
-    api POST "$S/roles" "$stok" "{\"name\":\"crash-role-$a$r\",\"description\":\"role $a$r\",\"access\":[{\"application_id\":\"$cid\",\"scopes\":[\"s$a.read\"]}]}" >/dev/null
+    access="[{\"application_id\":\"$cid\",\"scopes\":[\"s$a.read\"]}]"
+    api POST "$S/roles" "$stok" \
+      "{\"name\":\"crash-role-$a$r\",\"description\":\"role $a$r\",\"access\":$access}" \
+      >/dev/null
   done
 done
 expect_eq "source applications and roles created" "$HTTP_STATUS" 201
@@ -114,7 +117,10 @@ wait_for() {  # wait_for PID TEST...: until TEST holds (bounded), 1 if PID ended
   done
   return 1
 }
-says_resume() { grep -q "^resuming import of snapshot $snapname into dst from journal $JOURNAL: [0-9]* plugins\{0,1\} already done; --no-resume to start over$" "$1"; }
+says_resume() {  # says_resume FILE: the run's first words say it resumes
+  grep -q "^resuming import of snapshot $snapname into dst from journal $JOURNAL:\
+ [0-9]* plugins\{0,1\} already done; --no-resume to start over$" "$1"
+}
 
 # ---- import killed at seeded points, resumed after each ----
 kills=0
