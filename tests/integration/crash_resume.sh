@@ -5,9 +5,11 @@
 # command runs again and must say that it resumes from the journal. A
 # final run completes it, and the target must then hold exactly the
 # source's users (by e-mail), applications and roles (by name), with no
-# duplicates, and the same configuration. Then exports are killed at a
-# few points: no directory that looks like a finished snapshot may appear
-# unless it is one, and the next export works and validates.
+# duplicates, and the same configuration. A migrate killed during its
+# import is run again and finishes that import without a new export.
+# Then exports are killed at a few points: no directory that looks like a
+# finished snapshot may appear unless it is one, and the next export works
+# and validates.
 #
 # AMG_CRASH_SEED (printed) picks the kill points; the same seed gives the
 # same delays.
@@ -31,11 +33,12 @@ echo "# AMG_CRASH_SEED=$CRASH_SEED (set it to replay these kill points)"
 
 sim_start SRC src "$KEY" --pbkdf2-iterations 1
 sim_start DST dst "$KEY" --pbkdf2-iterations 1 --latency-ms 5
+sim_start MIG mig "$KEY" --pbkdf2-iterations 1 --latency-ms 5
 CONF="$AMG_TMP/c.conf"
 SNAPS="$AMG_TMP/snapshots"
 {
   echo "instances = {"
-  for i in "src $SRC_URL" "dst $DST_URL"; do
+  for i in "src $SRC_URL" "dst $DST_URL" "mig $MIG_URL"; do
     set -- $i
     echo "  $1 = { endpoint = \"$2\"; iam_endpoint = \"$2/identity/token\"; tenant_id = \"$1\";"
     echo "         api_key_env = \"IT_KEY\"; };"
@@ -70,7 +73,10 @@ for a in 1 2 3 4; do
   api PUT "$S/applications/$cid/scopes" "$stok" "{\"scopes\":[\"s$a.read\",\"s$a.write\"]}" \
     >/dev/null
   for r in a b; do
-    api POST "$S/roles" "$stok" "{\"name\":\"crash-role-$a$r\",\"description\":\"role $a$r\",\"access\":[{\"application_id\":\"$cid\",\"scopes\":[\"s$a.read\"]}]}" >/dev/null
+    access="[{\"application_id\":\"$cid\",\"scopes\":[\"s$a.read\"]}]"
+    api POST "$S/roles" "$stok" \
+      "{\"name\":\"crash-role-$a$r\",\"description\":\"role $a$r\",\"access\":$access}" \
+      >/dev/null
   done
 done
 expect_eq "source applications and roles created" "$HTTP_STATUS" 201
@@ -114,7 +120,10 @@ wait_for() {  # wait_for PID TEST...: until TEST holds (bounded), 1 if PID ended
   done
   return 1
 }
-says_resume() { grep -q "^resuming import of snapshot $snapname into dst from journal $JOURNAL: [0-9]* plugins\{0,1\} already done; --no-resume to start over$" "$1"; }
+says_resume() {  # says_resume FILE: the run's first words say it resumes
+  grep -q "^resuming import of snapshot $snapname into dst from journal $JOURNAL:\
+ [0-9]* plugins\{0,1\} already done; --no-resume to start over$" "$1"
+}
 
 # ---- import killed at seeded points, resumed after each ----
 kills=0
@@ -237,6 +246,35 @@ check "the error names the journal" grep -q "$JOURNAL:.*not a usable import jour
   >"$AMG_TMP/nr.out" 2>&1
 expect_eq "--no-resume ignores it and runs (exit 0)" "$?" 0
 check "--no-resume removed it" test ! -e "$JOURNAL"
+
+# ---- migrate killed during its import: the re-run finishes that import ----
+MJOURNAL="$SNAPS/runs/mig/import.journal"
+count_snaps() { "$AMG" -c "$CONF" snapshots --instance src | grep -c '^src-'; }
+"$AMG" -c "$CONF" migrate --from src --to mig >"$AMG_TMP/mig1.out" 2>"$AMG_TMP/mig1.err" &
+victim=$!
+wait_for "$victim" test -f "$MJOURNAL"
+check "the migrate's import keeps a journal" test -f "$MJOURNAL"
+sleep "$(awk -v seed="$CRASH_SEED" 'BEGIN { srand(seed + 2); printf "%.3f", rand() }')"
+kill -9 "$victim" 2>/dev/null
+wait "$victim" 2>/dev/null
+mig_snap=$(sed -n 's/^snapshot: //p' "$AMG_TMP/mig1.out")
+before=$(count_snaps)
+"$AMG" -c "$CONF" migrate --from src --to mig >"$AMG_TMP/mig2.out" 2>"$AMG_TMP/mig2.err"
+rc=$?
+expect_eq "the migrate run again exits 0" "$rc" 0
+[ "$rc" -eq 0 ] || tail -n 20 "$AMG_TMP/mig2.err"
+expect_eq "it restores the interrupted run's snapshot" \
+  "$(sed -n 's/^snapshot: //p' "$AMG_TMP/mig2.out")" "$mig_snap"
+check "it says it resumes" grep -q "^resuming import of snapshot ${mig_snap##*/} into mig" \
+  "$AMG_TMP/mig2.out"
+expect_eq "it took no new export" "$(count_snaps)" "$before"
+check "its journal is removed" test ! -e "$MJOURNAL"
+mtok=$(iam_token "$MIG_URL" "$KEY")
+expect_eq "the migrated target has every user" \
+  "$(user_count "$MIG_URL/management/v4/mig" "$mtok")" "$N"
+"$AMG" -c "$CONF" -q migrate --from src --to mig --no-resume >"$AMG_TMP/mig3.out" 2>&1
+expect_eq "migrate --no-resume exits 0" "$?" 0
+expect_eq "migrate --no-resume takes a new export" "$(count_snaps)" "$((before + 1))"
 
 # ---- export killed at seeded points ----
 finished_before=$("$AMG" -c "$CONF" snapshots --instance src | grep -c '^src-')
