@@ -56,6 +56,11 @@ struct amg_snapshot_writer {
     unsigned char key[AMG_SEAL_KEY_BYTES];
 };
 
+const char *amg_snapshot_writer_dir(const struct amg_snapshot_writer *w)
+{
+    return w->partial;
+}
+
 int amg_snapshot_plugin_name_ok(const char *name)
 {
     size_t i;

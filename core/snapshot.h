@@ -45,6 +45,10 @@ int amg_snapshot_begin(const char *snapshot_dir,
                        const struct amg_snapshot_source *src, time_t now,
                        struct amg_snapshot_writer **out);
 
+/* The writer's temporary directory (<snapshot_dir>/.<name>.partial), for
+ * scratch files that must never outlive the run; owned by the writer. */
+const char *amg_snapshot_writer_dir(const struct amg_snapshot_writer *w);
+
 /* Record a plugin's version in the manifest (once per plugin). */
 int amg_snapshot_add_plugin(struct amg_snapshot_writer *w, const char *plugin,
                             const char *version);

@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define AMG_PLUGIN_ABI_MAJOR 1
-#define AMG_PLUGIN_ABI_MINOR 4
+#define AMG_PLUGIN_ABI_MINOR 5
 #define AMG_PLUGIN_ENTRY_SYMBOL "amg_plugin_entry"
 
 /* Same declaration as jansson's, so this header does not need jansson.h. */
@@ -292,6 +292,23 @@ struct amg_host {
      * itself). The run report lists them so the operator knows the
      * snapshot must be protected. String copied. */
     void (*holds_secrets)(struct amg_ctx *ctx, const char *what);
+
+    /* ---- ABI 1.5 ---- */
+
+    /*
+     * Request without a body whose answer may be larger than memory
+     * should hold (the bulk export's download): the core writes the
+     * answer body, with no size cap, to an anonymous file (mode 0600,
+     * unlinked at once; in the snapshot's temporary directory on export,
+     * else in $TMPDIR or /tmp), so it never exists under a name. `target`
+     * as in request_raw(). On return 0, *status is the final status, *fd
+     * an open, read-only-by-convention descriptor positioned at the
+     * start of the body (the caller closes it; the file is gone then) and
+     * *len the body's size. On failure *fd is -1. Same retries and errors
+     * as request_raw(), plus AMG_EIO when the file cannot be written.
+     */
+    int (*request_to_file)(struct amg_ctx *ctx, const char *method, const char *target,
+                           long *status, int *fd, size_t *len);
 };
 
 /* 1 when the host table `h` has `member` (added in a later minor ABI). */
