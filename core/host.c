@@ -96,6 +96,14 @@ static int host_snapshot_read(struct amg_ctx *ctx, json_t **doc)
     return amg_snapshot_read_json(ctx->snapshot, ctx->plugin, doc);
 }
 
+static int host_snapshot_read_of(struct amg_ctx *ctx, const char *plugin, json_t **doc)
+{
+    *doc = NULL;
+    if (!ctx->snapshot)
+        return wrong_phase(ctx, "snapshot_read_of");
+    return amg_snapshot_read_json(ctx->snapshot, plugin, doc);
+}
+
 static int host_records_create(struct amg_ctx *ctx, struct amg_records **out)
 {
     struct amg_records *r = NULL;
@@ -524,6 +532,7 @@ static const struct amg_host host_table = {
     .fail = host_fail,
     .holds_secrets = host_holds_secrets,
     .request_to_file = host_request_to_file,
+    .snapshot_read_of = host_snapshot_read_of,
 };
 
 const struct amg_host *amg_host_table(void)

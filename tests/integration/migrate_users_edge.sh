@@ -153,6 +153,7 @@ round_trip() {
   check "$mode: the download ($dl bytes) was larger than the cap" test "${dl:-0}" -gt "$CAP"
   expect_eq "$mode: bulk export holds every user" \
     "$(wc -l <"$out/cloud_directory_users.ndjson")" 6
+  eval "SNAP_$mode=\$out"
   check "$mode: no temporary file left in the snapshot" \
     sh -c "! ls -A '$out' | grep -q amg-download"
 
@@ -194,6 +195,71 @@ round_trip() {
 
 round_trip email esrc edst
 round_trip userName usrc udst
+
+# ---- dry run: users whose roles are missing in the target ----
+# The target "empty" has neither role: without the roles plugin in the
+# run, the users that refer to them would be refused.
+"$AMG" -c "$AMG_TMP/paged.conf" import --instance empty --snapshot "$SNAP_email" \
+  --only cloud_directory_users --dry-run --plan-out "$AMG_TMP/plan1.json" \
+  >"$AMG_TMP/plan1.out" 2>"$AMG_TMP/plan1.err"
+expect_eq "plan with missing roles exits 1" "$?" 1
+expect_eq "plan: 3 users would fail" "$("$JT" get "$AMG_TMP/plan1.json" .totals.fail)" 3
+expect_eq "plan: 3 users to create" "$("$JT" get "$AMG_TMP/plan1.json" .totals.create)" 3
+expect_eq "plan names the user and both missing roles" \
+  "$("$JT" get "$AMG_TMP/plan1.json" '.plugins[0].actions[0].object') | $("$JT" get \
+    "$AMG_TMP/plan1.json" '.plugins[0].actions[0].detail')" \
+  "user user0@edge.example | roles 'rédacteur ✍', 'viewer' neither in the target nor created by this run: the import would refuse the user"
+expect_eq "plan: user 2 misses one role" "$("$JT" get "$AMG_TMP/plan1.json" \
+  '.plugins[0].actions[2].detail')" \
+  "role 'rédacteur ✍' neither in the target nor created by this run: the import would refuse the user"
+check "plan: a user without roles is created" grep -q "create *user user3@edge.example" \
+  "$AMG_TMP/plan1.out"
+check "plan: the log says which users refer to each missing role" grep -q \
+  "role 'viewer' is neither in the target nor created by this run: 2 users refer to it and would fail (user0@edge.example, user1@edge.example)" \
+  "$AMG_TMP/plan1.err"
+# With the roles plugin in the run, the roles of the snapshot will exist.
+"$AMG" -c "$AMG_TMP/paged.conf" import --instance empty --snapshot "$SNAP_email" \
+  --only roles,cloud_directory_users --dry-run --plan-out "$AMG_TMP/plan2.json" \
+  >"$AMG_TMP/plan2.out" 2>"$AMG_TMP/plan2.err"
+expect_eq "plan with the roles in the run exits 0" "$?" 0
+expect_eq "plan with the roles in the run: no failure" \
+  "$("$JT" get "$AMG_TMP/plan2.json" .totals.fail)" 0
+expect_eq "plan with the roles in the run: 2 roles and 6 users to create" \
+  "$("$JT" get "$AMG_TMP/plan2.json" .totals.create)" 8
+# A role the target already has is not missing.
+etok=$(iam_token "$EMPTY_URL" "$KEY")
+api POST "$EMPTY_URL/management/v4/empty/roles" "$etok" '{"name":"viewer","access":[]}' >/dev/null
+expect_eq "role viewer created in the target" "$HTTP_STATUS" 201
+"$AMG" -c "$AMG_TMP/paged.conf" import --instance empty --snapshot "$SNAP_email" \
+  --only cloud_directory_users --dry-run --plan-out "$AMG_TMP/plan3.json" \
+  >"$AMG_TMP/plan3.out" 2>"$AMG_TMP/plan3.err"
+expect_eq "plan with one role in the target: user 0 misses only the other" \
+  "$("$JT" get "$AMG_TMP/plan3.json" '.plugins[0].actions[0].detail')" \
+  "role 'rédacteur ✍' neither in the target nor created by this run: the import would refuse the user"
+check "plan with one role in the target: viewer is not reported" \
+  sh -c "! grep -q \"role 'viewer' is neither\" '$AMG_TMP/plan3.err'"
+# The same for the profiles of other identity providers.
+stok=$(iam_token "$ESRC_URL" "$KEY")
+api POST "$ESRC_URL/management/v4/esrc/users" "$stok" \
+  '{"idp":"saml","idp-identity":"ünï@corp.example","profile":{"attributes":{"a":1}}}' >/dev/null
+expect_eq "a SAML profile pre-registered" "$HTTP_STATUS" 201
+pid=$(jstr id)
+api GET "$ESRC_URL/management/v4/esrc/roles" "$stok" >/dev/null
+rid=$(printf '%s' "$HTTP_BODY" | grep -o '"id":"[^"]*","name":"rédacteur' | cut -d'"' -f4)
+api PUT "$ESRC_URL/management/v4/esrc/users/$pid/roles" "$stok" "{\"roles\":{\"ids\":[\"$rid\"]}}" \
+  >/dev/null
+expect_eq "the profile has role rédacteur" "$HTTP_STATUS" 200
+psnap=$("$AMG" -c "$AMG_TMP/paged.conf" -q export --instance esrc --only user_profiles)
+"$AMG" -c "$AMG_TMP/paged.conf" import --instance empty --snapshot "$psnap" \
+  --only user_profiles --dry-run --plan-out "$AMG_TMP/plan4.json" \
+  >"$AMG_TMP/plan4.out" 2>"$AMG_TMP/plan4.err"
+expect_eq "profiles plan with a missing role exits 1" "$?" 1
+expect_eq "profiles plan names the profile and the role" \
+  "$("$JT" get "$AMG_TMP/plan4.json" '.plugins[0].actions[0].object') | $("$JT" get \
+    "$AMG_TMP/plan4.json" '.plugins[0].actions[0].detail')" \
+  "profile saml:ünï@corp.example | role 'rédacteur ✍' neither in the target nor created by this run: the import would refuse the profile"
+check "the dry runs wrote no user" test "$(api GET \
+  "$EMPTY_URL/management/v4/empty/cloud_directory/Users" "$etok" | grep -c user0@edge)" -eq 0
 
 # ---- page edges on both paths: one user, and none ----
 "$SEED" --url "$ONE_URL" --tenant one --api-key-env IT_KEY --users 1 --seed 3 \

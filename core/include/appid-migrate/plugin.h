@@ -309,6 +309,13 @@ struct amg_host {
      */
     int (*request_to_file)(struct amg_ctx *ctx, const char *method, const char *target,
                            long *status, int *fd, size_t *len);
+
+    /* Read ANOTHER plugin's single-document file <plugin>.json from the
+     * snapshot (import and validate), to check references across plugins
+     * (e.g. the role names users carry against the snapshot's roles). On
+     * success *doc is a new reference; AMG_ENOTFOUND when the snapshot
+     * has no such file. */
+    int (*snapshot_read_of)(struct amg_ctx *ctx, const char *plugin, json_t **doc);
 };
 
 /* 1 when the host table `h` has `member` (added in a later minor ABI). */
