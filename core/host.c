@@ -158,6 +158,20 @@ static int host_records_open(struct amg_ctx *ctx, struct amg_records **out)
     return AMG_OK;
 }
 
+static long host_records_total(struct amg_records *r)
+{
+    return r && r->reader ? amg_ndjson_expected(r->reader) : -1;
+}
+
+static int host_records_next_raw(struct amg_records *r, const char **line, size_t *len)
+{
+    *line = NULL;
+    *len = 0;
+    if (!r || !r->reader)
+        return AMG_EINVAL;
+    return amg_ndjson_next_raw(r->reader, line, len);
+}
+
 static int host_records_next(struct amg_records *r, json_t **rec)
 {
     *rec = NULL;
@@ -533,6 +547,8 @@ static const struct amg_host host_table = {
     .holds_secrets = host_holds_secrets,
     .request_to_file = host_request_to_file,
     .snapshot_read_of = host_snapshot_read_of,
+    .records_total = host_records_total,
+    .records_next_raw = host_records_next_raw,
 };
 
 const struct amg_host *amg_host_table(void)

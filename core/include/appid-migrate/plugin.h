@@ -98,6 +98,14 @@ struct amg_request {
                                        * empty or not JSON */
     int rc;                           /* AMG_OK, or AMG_EHTTP, AMG_EAUTH,
                                        * AMG_EPROTO for this request */
+
+    /* ---- ABI 1.5: set only when the host has records_next_raw ---- */
+    char *raw_body;                   /* instead of `body`: JSON text that
+                                       * is sent as it is (malloc'd, stolen
+                                       * by the core), e.g. a batch built
+                                       * from snapshot lines without
+                                       * parsing them */
+    size_t raw_len;
 };
 
 /* Opaque per-run, per-plugin context owned by the core. */
@@ -316,6 +324,20 @@ struct amg_host {
      * success *doc is a new reference; AMG_ENOTFOUND when the snapshot
      * has no such file. */
     int (*snapshot_read_of)(struct amg_ctx *ctx, const char *plugin, json_t **doc);
+
+    /* The number of records of a file opened with records_open, from the
+     * snapshot's manifest, without reading them (reading the file through
+     * checks it; the core does so before an import). -1 for a handle of
+     * records_create. */
+    long (*records_total)(struct amg_records *r);
+
+    /* Like records_next, without parsing: 1 with *line pointing at the
+     * next record's JSON text (*len bytes, no newline; owned by the
+     * handle, valid until the next call), 0 at the end, negative on error.
+     * For a plugin that passes records on unchanged (a batch of users
+     * built as text into amg_request.raw_body): the core has parsed and
+     * validated every line before an import starts. */
+    int (*records_next_raw)(struct amg_records *r, const char **line, size_t *len);
 };
 
 /* 1 when the host table `h` has `member` (added in a later minor ABI). */
