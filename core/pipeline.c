@@ -369,6 +369,7 @@ int amg_http_pipeline(struct amg_http *h, amg_request_next_fn next, amg_request_
         CURLMsg *msg;
         long wait_ms;
         int running = 0;
+        int answered = 0;
         int left;
 
         rc = fill(&p, next, ud, &exhausted);
@@ -387,12 +388,19 @@ int amg_http_pipeline(struct amg_http *h, amg_request_next_fn next, amg_request_
                 continue;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
             slot_answered(&p, s, msg->data.result);
+            answered++;
         }
         rc = deliver(&p, done, ud);
         if (rc < 0)
             goto out;
         if (exhausted && p.next_deliver == p.next_seq)
             break;
+        /* An answer freed a place in the window: fill it now. Sleeping
+         * in poll first would leave it empty until some other transfer
+         * happened to wake us (measured: a fifth of the throughput at
+         * 50 ms latency and concurrency 4). */
+        if (answered > 0)
+            continue;
         /* Sleep in poll until a transfer needs us or a retry is due. */
         if (wait_ms < 0 || wait_ms > 1000)
             wait_ms = 1000;
