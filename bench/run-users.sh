@@ -6,6 +6,9 @@
 #
 #   bench/run-users.sh [N]            N users (default 100000)
 #   BUILD=/path/to/build bench/run-users.sh
+#   SCENARIOS=bc SEQUENTIAL=0 BULK=0 bench/run-users.sh 20000
+#                                     only some scenarios, no sequential
+#                                     client, no bulk line (iterating)
 #
 # Scenarios: (a) 50 ms latency, App ID's 50 requests/s limit on;
 #            (b) 50 ms latency, no limit; (c) no latency, no limit.
@@ -20,6 +23,9 @@ SIM="$BUILD/sim/appid-sim"
 SEED="$BUILD/sim/appid-sim-seed"
 AMG="$BUILD/core/appid-migrate"
 CONC=${CONC:-16}
+SCENARIOS=${SCENARIOS:-abc}
+SEQUENTIAL=${SEQUENTIAL:-1}
+BULK=${BULK:-1}
 # Dependencies of the users plugin, migrated before the measured runs.
 DEPS=applications,roles,idps,instance_settings
 LAT_MS=50
@@ -114,7 +120,10 @@ row() {  # row SCENARIO CLIENT OP USERS REQUESTS WALL RSS_KB BOUND
 # run_scenario NAME SIM_ARGS RPS BOUND
 run_scenario() {
   local name=$1 args=$2 rps=$3 bound=$4 client c snap t exp_req imp_req
-  for client in appid-mig sequential; do
+  local clients=appid-mig
+  case $SCENARIOS in *"$name"*) ;; *) return 0 ;; esac
+  [ "$SEQUENTIAL" = 1 ] && clients="$clients sequential"
+  for client in $clients; do
     c=$CONC
     [ "$client" = sequential ] && c=1
     cp "$work/source-state.json" "$work/src-state.json"
@@ -150,19 +159,25 @@ run_scenario a "--latency-ms $LAT_MS --rate-limit 50" 48 "$rate_bound"
 run_scenario b "--latency-ms $LAT_MS --rate-limit 0" 1000 "$lat_bound"
 run_scenario c "--rate-limit 0" 1000 20000
 
-# The bulk path (export/all) on its own line, scenario (c).
-cp "$work/source-state.json" "$work/src-state.json"
-start_sim SRC bench-src --state "$work/src-state.json" --rate-limit 0
-start_sim DST bench-dst --rate-limit 0
-conf "$work/b.conf" "$SRC_URL" "$DST_URL" 1000 "$CONC" "async_threshold = 1;"
-# The bulk download is held in memory whole (plugin limit, see
-# docs/performance.md): above the client's 64 MiB answer cap it fails.
-if /usr/bin/time -f "%e %M" -o "$work/time" "$AMG" -q -c "$work/b.conf" export --instance src \
-     --only cloud_directory_users --exclude "$DEPS" >"$work/cmd.out" 2>"$work/cmd.err"; then
-  t=$(cat "$work/time")
-  row c async export "$N" 4 ${t% *} ${t#* } 20000
-else
-  rows+=("c   async      export  $(printf '%8d' "$N")   FAILED: $(grep -m1 error "$work/cmd.err" | cut -c1-60)")
+# The bulk path (export/all) on its own line, scenario (c). The download is
+# streamed to a file and converted one user at a time.
+if [ "$BULK" = 1 ]; then
+  cp "$work/source-state.json" "$work/src-state.json"
+  start_sim SRC bench-src --state "$work/src-state.json" --rate-limit 0
+  start_sim DST bench-dst --rate-limit 0
+  conf "$work/b.conf" "$SRC_URL" "$DST_URL" 1000 "$CONC" "async_threshold = 1;"
+  if /usr/bin/time -f "%e %M" -o "$work/time" "$AMG" -q -c "$work/b.conf" export \
+       --instance src --only cloud_directory_users --exclude "$DEPS" \
+       --output "$work/measured-bulk" >"$work/cmd.out" 2>"$work/cmd.err"; then
+    t=$(cat "$work/time")
+    got=$(wc -l < "$(tail -n 1 "$work/cmd.out")/cloud_directory_users.ndjson")
+    [ "$got" -eq "$N" ] || { echo "bench: bulk export wrote $got users, not $N" >&2; exit 1; }
+    row c bulk export "$N" 4 ${t% *} ${t#* } 20000
+  else
+    rows+=("c   bulk       export  $(printf '%8d' "$N")   FAILED: $(grep -m1 error "$work/cmd.err" | cut -c1-60)")
+  fi
+  stop_sim SRC
+  stop_sim DST
 fi
 
 echo

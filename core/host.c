@@ -1,7 +1,10 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "host.h"
 #include "config.h"
 #include "conflict.h"
@@ -95,6 +98,14 @@ static int host_snapshot_read(struct amg_ctx *ctx, json_t **doc)
     return amg_snapshot_read_json(ctx->snapshot, ctx->plugin, doc);
 }
 
+static int host_snapshot_read_of(struct amg_ctx *ctx, const char *plugin, json_t **doc)
+{
+    *doc = NULL;
+    if (!ctx->snapshot)
+        return wrong_phase(ctx, "snapshot_read_of");
+    return amg_snapshot_read_json(ctx->snapshot, plugin, doc);
+}
+
 static int host_records_create(struct amg_ctx *ctx, struct amg_records **out)
 {
     struct amg_records *r = NULL;
@@ -147,6 +158,20 @@ static int host_records_open(struct amg_ctx *ctx, struct amg_records **out)
     }
     *out = r;
     return AMG_OK;
+}
+
+static long host_records_total(struct amg_records *r)
+{
+    return r && r->reader ? amg_ndjson_expected(r->reader) : -1;
+}
+
+static int host_records_next_raw(struct amg_records *r, const char **line, size_t *len)
+{
+    *line = NULL;
+    *len = 0;
+    if (!r || !r->reader)
+        return AMG_EINVAL;
+    return amg_ndjson_next_raw(r->reader, line, len);
 }
 
 static int host_records_next(struct amg_records *r, json_t **rec)
@@ -268,6 +293,67 @@ static int host_request_raw(struct amg_ctx *ctx, const char *method, const char 
         return rc;
     return amg_http_raw(ctx->http, method, target, content_type, body, body_len, status, resp,
                         resp_len);
+}
+
+/* An anonymous 0600 file in `dir`: created under a random name and
+ * unlinked at once, so that the data (password hashes, say) never stays
+ * on disk after the descriptor is closed, whatever happens to the run. */
+static int anonymous_file(const char *dir, int *fd)
+{
+    char *path = NULL;
+    size_t n = strlen(dir) + sizeof("/.amg-download.XXXXXX");
+    int rc = AMG_OK;
+    mode_t old;
+
+    path = malloc(n);
+    if (!path)
+        return AMG_ENOMEM;
+    snprintf(path, n, "%s/.amg-download.XXXXXX", dir);
+    old = umask(077);
+    *fd = mkstemp(path);
+    umask(old);
+    if (*fd < 0) {
+        amg_error("%s: cannot create a temporary file: %s", dir, strerror(errno));
+        rc = AMG_EIO;
+    } else if (unlink(path) != 0) {
+        amg_error("%s: cannot unlink a temporary file: %s", path, strerror(errno));
+        close(*fd);
+        *fd = -1;
+        rc = AMG_EIO;
+    }
+    free(path);
+    return rc;
+}
+
+static int host_request_to_file(struct amg_ctx *ctx, const char *method, const char *target,
+                                long *status, int *fd, size_t *len)
+{
+    const char *dir = ctx->writer ? amg_snapshot_writer_dir(ctx->writer) : getenv("TMPDIR");
+    int rc;
+
+    *status = 0;
+    *fd = -1;
+    *len = 0;
+    if (!ctx->http)
+        return wrong_phase(ctx, "request_to_file");
+    rc = refuse_write(ctx, method, target);
+    if (rc < 0)
+        return rc;
+    rc = anonymous_file(dir && *dir ? dir : "/tmp", fd);
+    if (rc < 0)
+        return rc;
+    rc = amg_http_to_file(ctx->http, method, target, *fd, status, len);
+    if (rc == AMG_OK && lseek(*fd, 0, SEEK_SET) != 0) {
+        amg_error("[%s] %s: cannot rewind the downloaded file: %s", ctx->plugin, target,
+                  strerror(errno));
+        rc = AMG_EIO;
+    }
+    if (rc < 0) {
+        close(*fd);
+        *fd = -1;
+        *len = 0;
+    }
+    return rc;
 }
 
 static int host_blob_write(struct amg_ctx *ctx, const char *part, const void *data, size_t len)
@@ -443,6 +529,10 @@ static const struct amg_host host_table = {
     .progress = host_progress,
     .fail = host_fail,
     .holds_secrets = host_holds_secrets,
+    .request_to_file = host_request_to_file,
+    .snapshot_read_of = host_snapshot_read_of,
+    .records_total = host_records_total,
+    .records_next_raw = host_records_next_raw,
 };
 
 const struct amg_host *amg_host_table(void)

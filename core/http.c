@@ -430,8 +430,7 @@ static int exchange(struct amg_http *h, const char *method, const char *url, con
         refreshed = 1;
         amg_info("%s: HTTP 401, fetching a new IAM token", what);
         amg_http_drop_token(h, generation);
-        amg_xfer_answer_wipe(a);
-        amg_xfer_answer_init(a);
+        amg_xfer_answer_wipe(a);    /* keeps a to_file answer's sink */
     }
     if (bearer && (a->status == 401 || a->status == 403)) {
         amg_error("%s: instance %s tenant %s refused the token (HTTP %ld)", what, h->base_url,
@@ -512,30 +511,17 @@ static int on_instance_host(const struct amg_http *h, const char *url)
     return strncmp(url, h->base_url, n) == 0 && (url[n] == '/' || url[n] == '\0');
 }
 
-int amg_http_raw(struct amg_http *h, const char *method, const char *target,
-                 const char *content_type, const void *body, size_t body_len,
-                 long *status, char **resp, size_t *resp_len)
+/* The common part of amg_http_raw() and amg_http_to_file(); the answer
+ * lands in `a` (caller storage, initialised). */
+static int raw_exchange(struct amg_http *h, const char *method, const char *target,
+                        const char *content_type, const void *body, size_t body_len,
+                        struct amg_xfer_answer *a)
 {
-    struct amg_xfer_answer a;
     char *prefix = NULL, *url = NULL, *what = NULL, *ctype = NULL;
     int bearer = 1;
     int loopback = 0;
-    int rc = AMG_EINVAL;
+    int rc = AMG_ENOMEM;
 
-    amg_xfer_answer_init(&a);
-    if (status)
-        *status = 0;
-    if (resp)
-        *resp = NULL;
-    if (resp_len)
-        *resp_len = 0;
-    if (!h || !method || !target || !status || !resp || !resp_len || !amg_http_method_ok(method) ||
-        (body_len && !body) || (body && !content_type)) {
-        amg_error("invalid HTTP request %s %s", method ? method : "(null)",
-                  target ? target : "(null)");
-        return AMG_EINVAL;
-    }
-    rc = AMG_ENOMEM;
     if (target[0] == '/') {
         prefix = join3(h->base_url, "/management/v4/", h->tenant_id);
         url = prefix ? join3(prefix, target, "") : NULL;
@@ -556,7 +542,36 @@ int amg_http_raw(struct amg_http *h, const char *method, const char *target,
     if (!url || !what || (content_type && !ctype))
         goto out;
     rc = exchange(h, method, url, what, ctype, "Accept: */*", body, body_len, bearer, loopback,
-                  &a);
+                  a);
+out:
+    free(prefix);
+    free(url);
+    free(what);
+    free(ctype);
+    return rc;
+}
+
+int amg_http_raw(struct amg_http *h, const char *method, const char *target,
+                 const char *content_type, const void *body, size_t body_len,
+                 long *status, char **resp, size_t *resp_len)
+{
+    struct amg_xfer_answer a;
+    int rc;
+
+    amg_xfer_answer_init(&a);
+    if (status)
+        *status = 0;
+    if (resp)
+        *resp = NULL;
+    if (resp_len)
+        *resp_len = 0;
+    if (!h || !method || !target || !status || !resp || !resp_len || !amg_http_method_ok(method) ||
+        (body_len && !body) || (body && !content_type)) {
+        amg_error("invalid HTTP request %s %s", method ? method : "(null)",
+                  target ? target : "(null)");
+        return AMG_EINVAL;
+    }
+    rc = raw_exchange(h, method, target, content_type, body, body_len, &a);
     if (rc != AMG_OK)
         goto out;
     *status = a.status;
@@ -566,9 +581,33 @@ int amg_http_raw(struct amg_http *h, const char *method, const char *target,
     a.len = 0;
 out:
     amg_xfer_answer_wipe(&a);
-    free(prefix);
-    free(url);
-    free(what);
-    free(ctype);
+    return rc;
+}
+
+int amg_http_to_file(struct amg_http *h, const char *method, const char *target, int fd,
+                     long *status, size_t *len)
+{
+    struct amg_xfer_answer a;
+    int rc;
+
+    amg_xfer_answer_init(&a);
+    if (status)
+        *status = 0;
+    if (len)
+        *len = 0;
+    if (!h || !method || !target || fd < 0 || !status || !len || !amg_http_method_ok(method)) {
+        amg_error("invalid HTTP request %s %s", method ? method : "(null)",
+                  target ? target : "(null)");
+        return AMG_EINVAL;
+    }
+    a.to_file = 1;
+    a.fd = fd;
+    rc = raw_exchange(h, method, target, NULL, NULL, 0, &a);
+    if (rc != AMG_OK)
+        goto out;
+    *status = a.status;
+    *len = a.len;
+out:
+    amg_xfer_answer_wipe(&a);
     return rc;
 }

@@ -75,6 +75,17 @@ int amg_http_raw(struct amg_http *h, const char *method, const char *target,
                  const char *content_type, const void *body, size_t body_len,
                  long *status, char **resp, size_t *resp_len);
 
+/*
+ * Request without a body whose answer may be larger than memory should
+ * hold (a bulk export download): the body is written to `fd` (a regular
+ * file open for writing, borrowed; emptied before every attempt) with no
+ * size cap. On 0, *status is the final status and *len the body's size;
+ * the file offset is then at its end. Errors as amg_http_raw(), plus
+ * AMG_EIO when the file cannot be written.
+ */
+int amg_http_to_file(struct amg_http *h, const char *method, const char *target, int fd,
+                     long *status, size_t *len);
+
 /* Obtain (or reuse) a token now; AMG_EAUTH with a logged reason when IAM
  * refuses the key or answers without a token, AMG_EHTTP when IAM cannot be
  * reached after all retries. Used to fail fast before a run starts. */

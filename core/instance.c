@@ -1,8 +1,30 @@
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "instance.h"
 #include "error.h"
 #include "log.h"
+
+/* Test hook: APPID_MIGRATE_MAX_RESPONSE_BYTES lowers the cap on an answer
+ * held in memory (default 64 MiB), so that a test can show an answer
+ * above the cap failing, or streaming past it, without 64 MiB of data. */
+static size_t max_response_bytes(void)
+{
+    const char *v = getenv("APPID_MIGRATE_MAX_RESPONSE_BYTES");
+    char *end = NULL;
+    unsigned long long n;
+
+    if (!v || !*v)
+        return 0;
+    errno = 0;
+    n = strtoull(v, &end, 10);
+    if (errno != 0 || *end != '\0' || v[0] == '-' || n == 0 || n > SIZE_MAX) {
+        amg_warn("APPID_MIGRATE_MAX_RESPONSE_BYTES=%.40s is not a positive number: ignored", v);
+        return 0;
+    }
+    return (size_t)n;
+}
 
 int amg_instance_connect(const struct amg_config *cfg, const char *name,
                          struct amg_http **out)
@@ -33,6 +55,7 @@ int amg_instance_connect(const struct amg_config *cfg, const char *name,
     opts.concurrency = cfg->http.concurrency;
     amg_retry_policy_default(&opts.retry);
     opts.retry.max_retries = cfg->http.retries;
+    opts.max_response_bytes = max_response_bytes();
     rc = amg_http_new(&opts, &http);
     if (rc < 0)
         goto out;

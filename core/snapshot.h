@@ -45,6 +45,10 @@ int amg_snapshot_begin(const char *snapshot_dir,
                        const struct amg_snapshot_source *src, time_t now,
                        struct amg_snapshot_writer **out);
 
+/* The writer's temporary directory (<snapshot_dir>/.<name>.partial), for
+ * scratch files that must never outlive the run; owned by the writer. */
+const char *amg_snapshot_writer_dir(const struct amg_snapshot_writer *w);
+
 /* Record a plugin's version in the manifest (once per plugin). */
 int amg_snapshot_add_plugin(struct amg_snapshot_writer *w, const char *plugin,
                             const char *version);
@@ -158,6 +162,12 @@ int amg_snapshot_read_blob(struct amg_snapshot *s, const char *plugin, const cha
 int amg_snapshot_ndjson_open(struct amg_snapshot *s, const char *plugin,
                              struct amg_ndjson_reader **out);
 int amg_ndjson_next(struct amg_ndjson_reader *r, json_t **rec);
+/* The next record's text without parsing it: 1 with *line (owned by the
+ * reader, valid until the next call; no newline) of *len bytes, 0 at the
+ * end, negative as amg_ndjson_next(). */
+int amg_ndjson_next_raw(struct amg_ndjson_reader *r, const char **line, size_t *len);
+/* The records the manifest promises for the file (checked at its end). */
+long amg_ndjson_expected(const struct amg_ndjson_reader *r);
 void amg_ndjson_reader_close(struct amg_ndjson_reader *r);
 
 /* A reader over the open stream `fp` (owned by the reader from the call

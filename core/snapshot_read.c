@@ -431,17 +431,18 @@ static int bad_line(struct amg_ndjson_reader *r, const char *reason)
     return r->status;
 }
 
-int amg_ndjson_next(struct amg_ndjson_reader *r, json_t **rec)
+long amg_ndjson_expected(const struct amg_ndjson_reader *r)
 {
-    json_error_t err;
-    json_t *v;
-    long refused;
+    return r->expected;
+}
+
+/* The next line into r->line: 1 with its length (without the newline) in
+ * *len, 0 at the end (the count checked against the manifest), or the
+ * sticky negative status. */
+static int read_line(struct amg_ndjson_reader *r, size_t *len)
+{
     ssize_t n;
 
-    if (rec)
-        *rec = NULL;
-    if (!r || !rec)
-        return AMG_EINVAL;
     if (r->status)
         return r->status;
     errno = 0;
@@ -473,8 +474,27 @@ int amg_ndjson_next(struct amg_ndjson_reader *r, json_t **rec)
     r->lineno++;
     if (r->line[n - 1] != '\n')
         return bad_line(r, "truncated line (no newline at end of file)");
+    *len = (size_t)n - 1;
+    return 1;
+}
+
+int amg_ndjson_next(struct amg_ndjson_reader *r, json_t **rec)
+{
+    json_error_t err;
+    json_t *v;
+    long refused;
+    size_t n = 0;
+    int rc;
+
+    if (rec)
+        *rec = NULL;
+    if (!r || !rec)
+        return AMG_EINVAL;
+    rc = read_line(r, &n);
+    if (rc <= 0)
+        return rc;
     refused = amg_mem_failures();
-    v = json_loadb(r->line, (size_t)n - 1, JSON_REJECT_DUPLICATES, &err);
+    v = json_loadb(r->line, n, JSON_REJECT_DUPLICATES, &err);
     if (!v) {
         r->status = amg_snapshot_parse_failure(r->path, refused, &err, r->lineno);
         return r->status;
@@ -485,6 +505,22 @@ int amg_ndjson_next(struct amg_ndjson_reader *r, json_t **rec)
     }
     *rec = v;
     return 1;
+}
+
+int amg_ndjson_next_raw(struct amg_ndjson_reader *r, const char **line, size_t *len)
+{
+    int rc;
+
+    if (line)
+        *line = NULL;
+    if (len)
+        *len = 0;
+    if (!r || !line || !len)
+        return AMG_EINVAL;
+    rc = read_line(r, len);
+    if (rc == 1)
+        *line = r->line;
+    return rc;
 }
 
 void amg_ndjson_reader_close(struct amg_ndjson_reader *r)

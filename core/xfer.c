@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include "log.h"
 #include "xfer.h"
 
@@ -71,11 +72,16 @@ void amg_xfer_answer_init(struct amg_xfer_answer *a)
 
 void amg_xfer_answer_wipe(struct amg_xfer_answer *a)
 {
+    int to_file = a->to_file, fd = a->fd;
+
     if (a->body) {
         explicit_bzero(a->body, a->cap);
         free(a->body);
     }
     amg_xfer_answer_init(a);
+    /* The sink belongs to the caller and outlives the attempts. */
+    a->to_file = to_file;
+    a->fd = fd;
 }
 
 void amg_xfer_answer_reset(struct amg_xfer_answer *a, size_t max)
@@ -89,6 +95,31 @@ void amg_xfer_answer_reset(struct amg_xfer_answer *a, size_t max)
     a->max = max;
     a->too_big = 0;
     a->nomem = 0;
+    a->io_error = 0;
+    /* An attempt that failed half way must not leave its bytes in front
+     * of the next one's. */
+    if (a->to_file && (ftruncate(a->fd, 0) != 0 || lseek(a->fd, 0, SEEK_SET) != 0))
+        a->io_error = errno ? errno : EIO;
+}
+
+/* Body of a to_file answer: all of it to the descriptor, no cap. */
+static size_t body_to_file(struct amg_xfer_answer *a, const char *data, size_t n)
+{
+    size_t off = 0;
+
+    while (off < n) {
+        ssize_t w = write(a->fd, data + off, n - off);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            a->io_error = w < 0 ? errno : EIO;
+            return 0;
+        }
+        off += (size_t)w;
+    }
+    a->len += n;
+    return n;
 }
 
 int amg_xfer_headers(struct curl_slist **list, const char *line1, const char *line2,
@@ -124,6 +155,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
     size_t cap;
     char *p;
 
+    if (a->to_file)
+        return body_to_file(a, data, n);
     if (n > a->max - a->len) {
         a->too_big = 1;
         return 0;
@@ -221,7 +254,8 @@ CURLcode amg_xfer_setup(const struct amg_xfer_client *xc, CURL *c, const struct 
     SETOPT(CURLOPT_WRITEDATA, (void *)a);
     SETOPT(CURLOPT_HEADERFUNCTION, on_header);
     SETOPT(CURLOPT_HEADERDATA, (void *)a);
-    SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)xc->max_body);
+    if (!a->to_file)
+        SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)xc->max_body);
     if (strcmp(x->method, "GET") == 0) {
         SETOPT(CURLOPT_HTTPGET, 1L);
         return CURLE_OK;
@@ -268,6 +302,10 @@ static int attempt(struct amg_xfer_client *xc, const struct amg_xfer *x,
 
     *fatal = 0;
     amg_xfer_answer_reset(a, xc->max_body);
+    if (a->io_error) {
+        amg_error("%s: cannot empty the answer's file: %s", x->what, strerror(a->io_error));
+        return AMG_EIO;
+    }
     pthread_mutex_lock(&xc->io_lock);
     /* reset keeps the live connections, so the next request reuses them */
     curl_easy_reset(xc->curl);
@@ -283,6 +321,11 @@ static int attempt(struct amg_xfer_client *xc, const struct amg_xfer *x,
 
     if (a->nomem)
         return AMG_ENOMEM;
+    if (a->io_error) {
+        amg_error("%s: cannot write the answer to its file: %s", x->what,
+                  strerror(a->io_error));
+        return AMG_EIO;
+    }
     if (a->too_big || cc == CURLE_FILESIZE_EXCEEDED) {
         amg_error("%s: answer larger than %zu bytes", x->what, xc->max_body);
         return AMG_EPROTO;

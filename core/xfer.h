@@ -65,6 +65,13 @@ struct amg_xfer_answer {
     size_t max;
     int too_big;
     int nomem;
+    /* Answer to a file instead of memory (amg_http_to_file): when to_file
+     * is set, the body goes to descriptor fd (borrowed), which every
+     * attempt truncates first, with no max; body stays NULL and len
+     * counts the bytes written. */
+    int to_file;
+    int fd;
+    int io_error;                   /* writing to fd failed: errno */
 };
 
 /* `xc` is caller storage, zeroed or not; on failure it is left ready for
@@ -85,7 +92,8 @@ int amg_xfer_headers(struct curl_slist **list, const char *line1, const char *li
 /* 1 when `method` goes out with a request body (possibly empty). */
 int amg_xfer_sends_fields(const char *method, int has_body);
 
-/* Forget the previous attempt but keep the buffer. */
+/* Forget the previous attempt but keep the buffer (or empty the file of
+ * a to_file answer; a failure to do so is left in a->io_error). */
 void amg_xfer_answer_reset(struct amg_xfer_answer *a, size_t max);
 
 /* Configure easy handle `c` (freshly reset) for one attempt of `x`,
@@ -110,7 +118,7 @@ double amg_xfer_rand01(struct amg_xfer_client *xc);
  * (which may still be a 5xx or 429 once retries ran out); AMG_EHTTP
  * (logged with x->what, the transport error and the attempt count) when
  * no attempt got an answer; AMG_EPROTO when the answer exceeds max_body;
- * AMG_ENOMEM.
+ * AMG_ENOMEM; AMG_EIO when a to_file answer cannot be written.
  */
 int amg_xfer_send(struct amg_xfer_client *xc, const struct amg_xfer *x,
                   struct amg_xfer_answer *a);

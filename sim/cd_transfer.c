@@ -187,80 +187,131 @@ bad:
     return AMG_EINVAL;
 }
 
-int sim_cd_import_item(struct sim_cd_import *imp, struct sim_uset *set, const json_t *item)
+/* One item checked and decoded, ready to be stored. The work that needs
+ * no lock (checks, unsealing the hash, mapping roles, building the SCIM
+ * record) is done here, so that concurrent import requests only
+ * serialise on storing. */
+struct prepared {
+    const json_t *item;     /* borrowed */
+    const json_t *scim;     /* borrowed, NULL when the item has none */
+    int failed;             /* refused: msg says why */
+    char msg[512];
+    struct sim_pwhash pw;
+    json_t *stored;         /* owned SCIM record to store */
+    json_t *updated;        /* owned passwordUpdatedTimestamp, may be NULL */
+    json_t *role_ids;       /* owned */
+    json_t *profile;        /* owned {"attributes"} */
+};
+
+static void prepared_clear(struct prepared *p)
+{
+    OPENSSL_cleanse(&p->pw, sizeof(p->pw));
+    json_decref(p->stored);
+    json_decref(p->updated);
+    json_decref(p->role_ids);
+    json_decref(p->profile);
+    p->stored = p->updated = p->role_ids = p->profile = NULL;
+}
+
+static int refuse(struct prepared *p, const char *msg)
+{
+    p->failed = 1;
+    snprintf(p->msg, sizeof(p->msg), "%s", msg);
+    return AMG_OK;
+}
+
+/* AMG_OK (p->failed set for a refused item) or AMG_ENOMEM. */
+static int prepare_item(const struct sim_cd_import *imp, const json_t *item,
+                        struct prepared *p)
 {
     const json_t *scim = json_object_get(item, "scimUser");
     const json_t *profile = json_object_get(item, "profile");
     const json_t *attrs = json_object_get(profile, "attributes");
     const char *sealed = json_string_value(json_object_get(item, "passwordHash"));
     const char *alg = json_string_value(json_object_get(item, "passwordHashAlg"));
-    struct sim_cd_user *user = NULL, *clash = NULL;
-    struct sim_profile *prof = NULL;
-    struct sim_pwhash pw = { 0 };
-    const char *field = NULL;
-    json_t *role_ids = NULL, *stored = NULL, *updated;
     char msg[512];
     int rc;
 
+    memset(p, 0, sizeof(*p));
+    p->item = item;
     if (!json_is_object(item) || !json_is_object(scim))
-        return fail_item(imp, NULL, NULL, "missing 'scimUser' object");
+        return refuse(p, "missing 'scimUser' object");
+    p->scim = scim;
     if (sim_scim_check(scim, imp->need_username, msg, sizeof(msg)) != AMG_OK)
-        return fail_item(imp, scim, NULL, msg);
+        return refuse(p, msg);
     if (!sealed || !alg)
-        return fail_item(imp, scim, NULL, "missing 'passwordHash' or 'passwordHashAlg'");
+        return refuse(p, "missing 'passwordHash' or 'passwordHashAlg'");
     if (strcmp(alg, SIM_PW_ALG) != 0) {
         snprintf(msg, sizeof(msg), "unsupported passwordHashAlg '%s' (only %s)", alg,
                  SIM_PW_ALG);
-        return fail_item(imp, scim, NULL, msg);
+        return refuse(p, msg);
     }
     if ((profile && !json_is_object(profile)) || (attrs && !json_is_object(attrs)))
-        return fail_item(imp, scim, NULL, "'profile.attributes' must be an object");
+        return refuse(p, "'profile.attributes' must be an object");
     if (attrs && sim_attributes_too_large(attrs))
-        return fail_item(imp, scim, NULL, "profile attributes exceed 100 KB");
-    rc = sim_pwhash_unseal(imp->key, sealed, &pw);
+        return refuse(p, "profile attributes exceed 100 KB");
+    rc = sim_pwhash_unseal(imp->key, sealed, &p->pw);
     if (rc == AMG_EAUTH)
-        return fail_item(imp, scim, NULL, ERR_DECRYPT);
+        return refuse(p, ERR_DECRYPT);
     if (rc != AMG_OK)
-        return fail_item(imp, scim, NULL, "passwordHash is not an encrypted hash record");
-    rc = map_roles(imp, json_object_get(item, "roles"), &role_ids, msg, sizeof(msg));
-    if (rc == AMG_EINVAL) {
-        rc = fail_item(imp, scim, NULL, msg);
-        goto out;
-    }
-    stored = rc == AMG_OK ? sim_scim_attrs(scim, "PENDING") : NULL;
-    if (!stored) {
-        rc = AMG_ENOMEM;
-        goto out;
-    }
-    updated = json_incref(json_object_get(stored, "passwordUpdatedTimestamp"));
-    json_object_del(stored, "passwordUpdatedTimestamp");
-    rc = sim_uset_cd_add(set, NULL, stored, &pw, &user, &clash, &field);
+        return refuse(p, "passwordHash is not an encrypted hash record");
+    rc = map_roles(imp, json_object_get(item, "roles"), &p->role_ids, msg, sizeof(msg));
+    if (rc == AMG_EINVAL)
+        return refuse(p, msg);
+    if (rc != AMG_OK)
+        return AMG_ENOMEM;
+    p->stored = sim_scim_attrs(scim, "PENDING");
+    p->profile = json_pack("{s:o}", "attributes", attrs ? json_deep_copy(attrs) : json_object());
+    if (!p->stored || !p->profile)
+        return AMG_ENOMEM;
+    p->updated = json_incref(json_object_get(p->stored, "passwordUpdatedTimestamp"));
+    json_object_del(p->stored, "passwordUpdatedTimestamp");
+    return AMG_OK;
+}
+
+/* Store a prepared item in `set` (write-locked), or count its refusal. */
+static int commit_item(struct sim_cd_import *imp, struct sim_uset *set, struct prepared *p)
+{
+    struct sim_cd_user *user = NULL, *clash = NULL;
+    struct sim_profile *prof = NULL;
+    const char *field = NULL;
+    char msg[512];
+    int rc;
+
+    if (p->failed)
+        return fail_item(imp, p->scim, NULL, p->msg);
+    rc = sim_uset_cd_add(set, NULL, p->stored, &p->pw, &user, &clash, &field);
+    p->stored = NULL;       /* stolen, also on failure */
     if (rc == AMG_EEXIST) {
-        json_decref(updated);
         snprintf(msg, sizeof(msg), "a user with this %s already exists",
                  strcmp(field, "email") == 0 ? "e-mail address" : "userName");
-        rc = fail_item(imp, scim, clash ? clash->id : NULL, msg);
-        goto out;
+        return fail_item(imp, p->scim, clash ? clash->id : NULL, msg);
     }
-    if (rc == AMG_OK && json_is_integer(updated) && json_integer_value(updated) > 0)
-        user->pw_updated_ms = json_integer_value(updated);
-    json_decref(updated);
-    if (rc == AMG_OK)
-        rc = sim_uset_profile_add(set, NULL, SIM_IDP_CD, user->id,
-                                  json_pack("{s:o}", "attributes",
-                                            attrs ? json_deep_copy(attrs) : json_object()),
-                                  role_ids, user, &prof);
-    role_ids = NULL;
+    if (rc == AMG_OK && json_is_integer(p->updated) && json_integer_value(p->updated) > 0)
+        user->pw_updated_ms = json_integer_value(p->updated);
+    if (rc == AMG_OK) {
+        /* Both are handed over, whatever the outcome. */
+        rc = sim_uset_profile_add(set, NULL, SIM_IDP_CD, user->id, p->profile, p->role_ids,
+                                  user, &prof);
+        p->profile = p->role_ids = NULL;
+    }
     if (rc != AMG_OK) {
         if (user)
             sim_uset_cd_remove(set, user, 1);
-        rc = AMG_ENOMEM;
-        goto out;
+        return AMG_ENOMEM;
     }
     imp->added++;
-out:
-    OPENSSL_cleanse(&pw, sizeof(pw));
-    json_decref(role_ids);
+    return AMG_OK;
+}
+
+int sim_cd_import_item(struct sim_cd_import *imp, struct sim_uset *set, const json_t *item)
+{
+    struct prepared p;
+    int rc = prepare_item(imp, item, &p);
+
+    if (rc == AMG_OK)
+        rc = commit_item(imp, set, &p);
+    prepared_clear(&p);
     return rc;
 }
 
@@ -270,6 +321,7 @@ void sim_cd_import(const struct sim_env *env, const char *tenant, const char *id
     const char *secret = sim_request_query(req, "encryption_secret");
     struct sim_cd_import imp;
     struct sim_uset *set = NULL;
+    struct prepared *prep = NULL;
     json_t *body = NULL, *users, *item;
     size_t i;
     int rc;
@@ -299,13 +351,22 @@ void sim_cd_import(const struct sim_env *env, const char *tenant, const char *id
                                          : "cannot start the import");
         goto out;
     }
-    set = sim_users_write(env->users, tenant);
-    rc = set ? AMG_OK : AMG_ENOMEM;
+    /* Checked and decoded outside the lock, stored under it in order. */
+    prep = calloc(json_array_size(users) + 1, sizeof(*prep));
+    rc = prep ? AMG_OK : AMG_ENOMEM;
     json_array_foreach(users, i, item) {
         if (rc == AMG_OK)
-            rc = sim_cd_import_item(&imp, set, item);
+            rc = prepare_item(&imp, item, &prep[i]);
     }
+    set = rc == AMG_OK ? sim_users_write(env->users, tenant) : NULL;
+    if (rc == AMG_OK && !set)
+        rc = AMG_ENOMEM;
+    for (i = 0; rc == AMG_OK && i < json_array_size(users); i++)
+        rc = commit_item(&imp, set, &prep[i]);
     sim_users_unlock(set);
+    for (i = 0; prep && i < json_array_size(users); i++)
+        prepared_clear(&prep[i]);
+    free(prep);
     if (rc != AMG_OK)
         sim_reply_error(rep, 500, "out of memory during the import");
     else

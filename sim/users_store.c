@@ -84,16 +84,22 @@ long long sim_now_ms(void)
 
 int sim_new_id(char out[SIM_ID_LEN + 1])
 {
+    static const char hex[] = "0123456789abcdef";
     unsigned char b[16];
+    size_t i, n = 0;
 
     if (RAND_bytes(b, sizeof(b)) != 1)
         return AMG_EIO;
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, SIM_ID_LEN + 1,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-             b[13], b[14], b[15]);
+    /* 8-4-4-4-12 hex digits; by hand: snprintf showed in import profiles */
+    for (i = 0; i < sizeof(b); i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[n++] = '-';
+        out[n++] = hex[b[i] >> 4];
+        out[n++] = hex[b[i] & 0x0f];
+    }
+    out[n] = '\0';
     return AMG_OK;
 }
 

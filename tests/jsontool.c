@@ -9,6 +9,9 @@
  *                                 additionalProperties, items, enum,
  *                                 minimum, minLength); prints each
  *                                 violation, exit 1 when there is one
+ *   jsontool strip FILE PATH...   FILE is NDJSON: print each line compact
+ *                                 with sorted keys, without the members at
+ *                                 the PATHs (".a.b"); exit 1 on a bad line
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +160,57 @@ static long check(json_t *schema, json_t *v, const char *where)
     return bad;
 }
 
+/* Remove the member at `path` (".a.b") from `v`, if there. */
+static void drop(json_t *v, const char *path)
+{
+    char parent[256];
+    const char *last = strrchr(path, '.');
+    size_t n;
+
+    if (!last)
+        return;
+    n = (size_t)(last - path);
+    if (n >= sizeof(parent))
+        return;
+    memcpy(parent, path, n);
+    parent[n] = '\0';
+    json_object_del(n ? at(v, parent) : v, last + 1);
+}
+
+static int strip(const char *file, char **paths, int npaths)
+{
+    char line[1 << 20];
+    FILE *f = fopen(file, "r");
+    long no = 0;
+    int rc = 0;
+
+    if (!f) {
+        perror(file);
+        return 1;
+    }
+    while (rc == 0 && fgets(line, sizeof(line), f)) {
+        json_error_t err;
+        json_t *v = json_loads(line, JSON_REJECT_DUPLICATES, &err);
+        char *s;
+        int i;
+
+        no++;
+        if (!v) {
+            fprintf(stderr, "jsontool: %s:%ld: %s\n", file, no, err.text);
+            rc = 1;
+            break;
+        }
+        for (i = 0; i < npaths; i++)
+            drop(v, paths[i]);
+        s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+        printf("%s\n", s ? s : "");
+        free(s);
+        json_decref(v);
+    }
+    fclose(f);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     json_t *doc = NULL;
@@ -190,8 +244,11 @@ int main(int argc, char **argv)
             printf("%s: %ld problem%s\n", argv[3], bad, bad == 1 ? "" : "s");
             rc = bad ? 1 : 0;
         }
+    } else if (argc >= 3 && strcmp(argv[1], "strip") == 0) {
+        rc = strip(argv[2], argv + 3, argc - 3);
     } else {
-        fprintf(stderr, "usage: jsontool get|len FILE PATH | jsontool schema SCHEMA FILE\n");
+        fprintf(stderr, "usage: jsontool get|len FILE PATH | jsontool schema SCHEMA FILE | "
+                "jsontool strip FILE PATH...\n");
     }
     json_decref(doc);
     json_decref(schema);

@@ -54,6 +54,15 @@ static int next_user(void *ud, json_t **item)
     }
 }
 
+/* The next user's text, unparsed: without record filters every user is
+ * selected and goes to App ID as the snapshot holds it. */
+static int next_user_text(void *ud, const char **text, size_t *len)
+{
+    struct import_src *src = ud;
+
+    return src->h->records_next_raw(src->in, text, len);
+}
+
 /* ---- id map and count check ---- */
 
 struct list_run {
@@ -158,6 +167,8 @@ int cdu_import(const struct amg_host *h, struct amg_ctx *ctx)
     imp.path = path;
     imp.batch = cdu_option_long(h, ctx, "batch_size", 50, 1, 50);
     imp.next_item = next_user;
+    if (AMG_HOST_HAS(h, records_next_raw) && !h->filtered(ctx))
+        imp.next_text = next_user_text;
     imp.ud = &src;
     rc = amgp_import_batches(h, ctx, &imp);
     h->records_close(src.in);

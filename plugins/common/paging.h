@@ -44,6 +44,11 @@ struct amgp_import {
     /* Next user to import: 1 with a new reference in *item, 0 at the
      * end, negative to abort. */
     int (*next_item)(void *ud, json_t **item);
+    /* Optional, used instead of next_item when the core passes request
+     * bodies as text (ABI 1.5): 1 with the next user's JSON text in
+     * *text (*len bytes, borrowed until the next call), 0 at the end,
+     * negative to abort. Saves a parse and a dump per user. */
+    int (*next_text)(void *ud, const char **text, size_t *len);
     void *ud;
     long total;              /* users to send, for host->progress; -1 unknown */
 
@@ -63,7 +68,9 @@ AMGP_HIDDEN int amgp_import_batches(const struct amg_host *h, struct amg_ctx *ct
                                     struct amgp_import *imp);
 
 /* Number of records of the plugin's snapshot file for which keep()
- * returns 1 (every record when keep is NULL), read in one pass. */
+ * returns 1 (every record when keep is NULL), read in one pass; when no
+ * record filter is active, the manifest's count (host->records_total)
+ * without reading: keep() must then select every valid record. */
 AMGP_HIDDEN int amgp_records_count(const struct amg_host *h, struct amg_ctx *ctx,
                                    int (*keep)(const struct amg_host *h, struct amg_ctx *ctx,
                                                json_t *rec),

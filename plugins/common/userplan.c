@@ -51,6 +51,9 @@ void amgp_userplan_report(const struct amg_host *h, struct amg_ctx *ctx,
     } else if (what == AMG_OUT_SKIPPED) {
         up->skip++;
         up->more_skip += !listed;
+    } else if (what == AMG_OUT_FAILED) {
+        up->fail++;
+        up->more_fail += !listed;
     }
     if (listed)
         amgp_outcome(h, ctx, what, object, detail);
@@ -66,7 +69,10 @@ void amgp_userplan_summary(const struct amgp_userplan *up, const char *noun, cha
     if (size == 0)
         return;
     out[0] = '\0';
-    if (more > 0)
+    if (more > 0 && up->more_fail > 0)
+        snprintf(out, size, "... and %ld more %s: %ld to create, %ld already in the target, "
+                 "%ld would fail", more, noun, up->more_create, up->more_skip, up->more_fail);
+    else if (more > 0)
         snprintf(out, size, "... and %ld more %s: %ld to create, %ld already in the target",
                  more, noun, up->more_create, up->more_skip);
 }
@@ -79,6 +85,10 @@ void amgp_userplan_finish(const struct amg_host *h, struct amg_ctx *ctx,
     amgp_userplan_summary(up, noun, line, sizeof(line));
     if (line[0])
         h->log(ctx, AMG_LOG_INFO, "%s", line);
-    h->log(ctx, AMG_LOG_INFO, "plan: %ld %s, %ld to create, %ld already in the target",
-           up->seen, noun, up->create, up->skip);
+    if (up->fail > 0)
+        h->log(ctx, AMG_LOG_INFO, "plan: %ld %s, %ld to create, %ld already in the target, "
+               "%ld would fail", up->seen, noun, up->create, up->skip, up->fail);
+    else
+        h->log(ctx, AMG_LOG_INFO, "plan: %ld %s, %ld to create, %ld already in the target",
+               up->seen, noun, up->create, up->skip);
 }

@@ -24,6 +24,8 @@ struct amgp_userplan {
     long skip;          /* all users already in the target */
     long more_create;   /* of those, not listed one by one */
     long more_skip;
+    long fail;          /* all users the import would refuse (missing role) */
+    long more_fail;
 };
 
 /* An empty plan listing `listed` users one by one. AMG_ENOMEM. */
@@ -53,8 +55,8 @@ AMGP_HIDDEN void amgp_userplan_report(const struct amg_host *h, struct amg_ctx *
                                       const char *object, const char *detail);
 
 /* "... and 99900 more users: 99000 to create, 900 already in the target"
- * (`noun` plural, e.g. "users") into out[size] when more users were
- * classified than listed, else "". */
+ * (", 5 would fail" added when some would) (`noun` plural, e.g. "users")
+ * into out[size] when more users were classified than listed, else "". */
 AMGP_HIDDEN void amgp_userplan_summary(const struct amgp_userplan *up, const char *noun,
                                        char *out, size_t size);
 

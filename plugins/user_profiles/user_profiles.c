@@ -15,6 +15,7 @@
 #include "pluginutil.h"
 #include "paging.h"
 #include "userplan.h"
+#include "userroles.h"
 
 #define PAGE 50
 
@@ -196,21 +197,27 @@ static int remember_known(void *ud, json_t *profile)
 /*
  * The plan of the import: the target's profiles (GET /users/export,
  * paged) by IdP identity, then each selected profile of the snapshot is
- * created, or skipped because /users/import refuses an identity that has
- * a profile already. Nothing is sent but GETs.
+ * created, skipped because /users/import refuses an identity that has
+ * a profile already, or failed because it refers to a role neither in the
+ * target nor created by this run. Nothing is sent but GETs.
  */
 static int profiles_plan(const struct amg_host *h, struct amg_ctx *ctx)
 {
     struct amgp_userplan up;
+    struct amgp_userroles ur;
     struct amgp_pager p;
     struct amg_records *in = NULL;
     json_t *rec = NULL;
     long total = -1, done = 0;
     int rc;
 
+    memset(&ur, 0, sizeof(ur));
     rc = amgp_userplan_init(&up, AMGP_USERPLAN_LISTED);
     if (rc < 0)
         return rc;
+    rc = amgp_userroles_load(h, ctx, &ur);
+    if (rc < 0)
+        goto out;
     memset(&p, 0, sizeof(p));
     p.path = "/users/export";
     p.items_key = "users";
@@ -227,9 +234,9 @@ static int profiles_plan(const struct amg_host *h, struct amg_ctx *ctx)
     if (rc < 0)
         goto out;
     while ((rc = h->records_next(in, &rec)) == 1) {
-        char key[600], object[640];
+        char key[600], object[640], missing[300], detail[400];
         const char *keys[1];
-        int k;
+        int k, m = 0;
 
         if (selected(h, ctx, rec)) {
             keys[0] = identity_key(rec, key, sizeof(key));
@@ -240,17 +247,32 @@ static int profiles_plan(const struct amg_host *h, struct amg_ctx *ctx)
                 rc = AMG_ENOMEM;
                 break;
             }
-            amgp_userplan_report(h, ctx, &up, k < 0 ? AMG_OUT_CREATED : AMG_OUT_SKIPPED,
-                                 object, k < 0 ? NULL : "already in the target (same "
-                                 "identity): the import skips it");
+            if (k < 0)
+                m = amgp_userroles_check(h, ctx, &ur, json_object_get(rec, "roles"),
+                                         object + 8, missing, sizeof(missing));
+            if (m < 0) {
+                rc = AMG_ENOMEM;
+                break;
+            }
+            snprintf(detail, sizeof(detail), "role%s %s neither in the target nor created by "
+                     "this run: the import would refuse the profile", m > 1 ? "s" : "", missing);
+            if (m > 0)
+                amgp_userplan_report(h, ctx, &up, AMG_OUT_FAILED, object, detail);
+            else
+                amgp_userplan_report(h, ctx, &up, k < 0 ? AMG_OUT_CREATED : AMG_OUT_SKIPPED,
+                                     object, k < 0 ? NULL : "already in the target (same "
+                                     "identity): the import skips it");
             amgp_progress(h, ctx, ++done, total);
         }
         json_decref(rec);
         rec = NULL;
     }
-    if (rc == 0)
+    if (rc == 0) {
+        amgp_userroles_finish(h, ctx, &ur, "profiles");
         amgp_userplan_finish(h, ctx, &up, "profiles");
+    }
 out:
+    amgp_userroles_free(&ur);
     json_decref(rec);
     if (in)
         h->records_close(in);

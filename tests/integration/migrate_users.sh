@@ -197,6 +197,16 @@ expect_eq "bulk and paged exports hold the same users" \
   "$(sed 's/"passwordHash":"[^"]*"//; s/"lastLogin":"[^"]*",//' "$out/cloud_directory_users.ndjson" | sort | sha256sum)" \
   "$(sed 's/"passwordHash":"[^"]*"//; s/"lastLogin":"[^"]*",//' "$snap/cloud_directory_users.ndjson" | sort | sha256sum)"
 
+# ---- page edges on the bulk path too: 50 and 51 users (0 is below any threshold) ----
+conf "$AMG_TMP/bulk1.conf" "cloud_directory_users = { async_threshold = 1; async_email = \"dr@example.com\"; };"
+for t in e50 e51; do
+  out=$("$AMG" -c "$AMG_TMP/bulk1.conf" export --instance $t --only cloud_directory_users \
+    2>"$AMG_TMP/bulk-$t.err" | tail -n 1)
+  check "bulk path used for ${t#e} users" grep -q "using the bulk export" "$AMG_TMP/bulk-$t.err"
+  expect_eq "bulk export of ${t#e} users writes ${t#e} records" \
+    "$(wc -l < "$out/cloud_directory_users.ndjson")" "${t#e}"
+done
+
 # ---- an import killed half way, then run again ----
 ktok=$(iam_token "$KILL_URL" "$KEY")
 # One user a request, so that the import takes long enough to be killed.

@@ -272,10 +272,11 @@ expect_eq "part: users created as planned" "$(plan_count "$AMG_TMP/plan3.json" \
 APPID_CD_ENCRYPTION_SECRET= "$AMG" -c "$conf" import --instance part --snapshot "$snap" \
   --dry-run --only cloud_directory_users --plan-out "$AMG_TMP/plan4.json" \
   >"$AMG_TMP/plan4.out" 2>"$AMG_TMP/plan4.err"; rc=$?
-expect_eq "a plan without the secret exits 1" "$rc" 1
-expect_eq "the users' plan failed" "$(plan_status "$AMG_TMP/plan4.json" cloud_directory_users)" \
-  failed
-check "the missing secret is named" grep -q "APPID_CD_ENCRYPTION_SECRET" "$AMG_TMP/plan4.err"
+# Checked before the first request, as for the import itself.
+expect_eq "a plan without the secret exits 2" "$rc" 2
+check "the missing secret is named" grep -q \
+  "cloud_directory.encryption_secret_env: environment variable APPID_CD_ENCRYPTION_SECRET is not set" \
+  "$AMG_TMP/plan4.err"
 
 # ---- per-user failures: every one in the report, the first ten logged ----
 sim_start WRONG wrong "$KEY" --pbkdf2-iterations 1 || exit 99

@@ -34,6 +34,8 @@ static struct {
     int max_in_flight;
     int tokens;
     int api_requests;
+    long body_bytes;                /* request bodies received, in all */
+    char body_text[64];             /* the start of the last body piece */
     unsigned char seen[4][MAX_N];   /* per behaviour: first request per N answered */
 } srv = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -75,13 +77,21 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 
     (void)cls;
     (void)version;
-    (void)data;
     if (*state == NULL) {
         *state = &marker;
         return MHD_YES;
     }
     if (*size) {
-        *size = 0;      /* bodies are not looked at */
+        /* API bodies are only counted and the last one kept */
+        if (strncmp(url, "/management/", 12) != 0) {
+            *size = 0;
+            return MHD_YES;
+        }
+        pthread_mutex_lock(&srv.lock);
+        srv.body_bytes += (long)*size;
+        snprintf(srv.body_text, sizeof(srv.body_text), "%.*s", (int)*size, data);
+        pthread_mutex_unlock(&srv.lock);
+        *size = 0;
         return MHD_YES;
     }
     if (strcmp(url, "/identity/token") == 0) {
@@ -218,6 +228,52 @@ static void run_pipeline(struct amg_http *h, struct run *r)
     CU_ASSERT(r->in_order);
 }
 
+/* Bodies as text (amg_request.raw_body, ABI 1.5): sent as they are. */
+static int next_raw(void *ud, struct amg_request *req)
+{
+    struct run *r = ud;
+    char text[32];
+    int n;
+
+    if (r->produced == r->total)
+        return 0;
+    req->method = "POST";
+    snprintf(req->path, sizeof(req->path), "/echo/%d", r->produced);
+    req->idempotent = 1;
+    req->tag = (void *)(long)r->produced;
+    n = snprintf(text, sizeof(text), "{\"raw\":%d}", r->produced);
+    req->raw_body = malloc((size_t)n + 1);
+    if (!req->raw_body)
+        return AMG_ENOMEM;
+    memcpy(req->raw_body, text, (size_t)n + 1);
+    req->raw_len = (size_t)n;
+    r->produced++;
+    return 1;
+}
+
+static void test_raw_bodies(void)
+{
+    struct run r = { .kind = "echo", .method = "POST", .idempotent = 1, .total = 20 };
+    struct amg_http *h;
+    long want = 0;
+    int i;
+
+    for (i = 0; i < 20; i++)
+        want += snprintf(NULL, 0, "{\"raw\":%d}", i);
+    server_start();
+    srv.body_bytes = 0;
+    h = client(4, 0);
+    r.in_order = 1;
+    CU_ASSERT_EQUAL(amg_http_pipeline(h, next_raw, done_req, &r), AMG_OK);
+    CU_ASSERT_EQUAL(r.delivered, 20);
+    CU_ASSERT_EQUAL(r.ok, 20);
+    CU_ASSERT(r.in_order);
+    CU_ASSERT_EQUAL(srv.body_bytes, want);
+    CU_ASSERT_EQUAL(strncmp(srv.body_text, "{\"raw\":", 7), 0);
+    amg_http_free(h);
+    MHD_stop_daemon(srv.d);
+}
+
 static void test_order_and_concurrency(void)
 {
     struct run r = { .kind = "echo", .method = "GET", .idempotent = 1, .total = 300 };
@@ -338,6 +394,7 @@ static const struct amg_test tests[] = {
     { "retries 5xx, 429 and 401", test_retries },
     { "non-idempotent requests are not resent", test_not_idempotent },
     { "next() and done() abort", test_abort },
+    { "bodies given as text are sent as they are", test_raw_bodies },
     { NULL, NULL },
 };
 

@@ -43,6 +43,27 @@ static void test_round_trip(void)
     CU_ASSERT_EQUAL(i, NRECORDS);
     CU_ASSERT_EQUAL(amg_ndjson_next(r, &rec), 0);
     amg_ndjson_reader_close(r);
+    /* The same records as text, and the manifest's count. */
+    CU_ASSERT_EQUAL(amg_snapshot_ndjson_open(s, "users", &r), AMG_OK);
+    CU_ASSERT_EQUAL(amg_ndjson_expected(r), NRECORDS);
+    i = 0;
+    {
+        const char *line = NULL;
+        size_t len = 0;
+
+        while ((rc = amg_ndjson_next_raw(r, &line, &len)) == 1) {
+            json_t *exp = user_record(i++);
+            json_t *got = json_loadb(line, len, 0, NULL);
+
+            CU_ASSERT(len > 0 && line[len - 1] == '}');
+            CU_ASSERT(json_equal(got, exp));
+            json_decref(got);
+            json_decref(exp);
+        }
+    }
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_EQUAL(i, NRECORDS);
+    amg_ndjson_reader_close(r);
     json_decref(doc);
     json_decref(want);
     amg_snapshot_close(s);

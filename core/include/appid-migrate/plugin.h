@@ -98,6 +98,14 @@ struct amg_request {
                                        * empty or not JSON */
     int rc;                           /* AMG_OK, or AMG_EHTTP, AMG_EAUTH,
                                        * AMG_EPROTO for this request */
+
+    /* ---- ABI 1.5: set only when the host has records_next_raw ---- */
+    char *raw_body;                   /* instead of `body`: JSON text that
+                                       * is sent as it is (malloc'd, stolen
+                                       * by the core), e.g. a batch built
+                                       * from snapshot lines without
+                                       * parsing them */
+    size_t raw_len;
 };
 
 /* Opaque per-run, per-plugin context owned by the core. */
@@ -295,6 +303,44 @@ struct amg_host {
      * itself). The run report lists them so the operator knows the
      * snapshot must be protected. String copied. */
     void (*holds_secrets)(struct amg_ctx *ctx, const char *what);
+
+    /* ---- ABI 1.5 ---- */
+
+    /*
+     * Request without a body whose answer may be larger than memory
+     * should hold (the bulk export's download): the core writes the
+     * answer body, with no size cap, to an anonymous file (mode 0600,
+     * unlinked at once; in the snapshot's temporary directory on export,
+     * else in $TMPDIR or /tmp), so it never exists under a name. `target`
+     * as in request_raw(). On return 0, *status is the final status, *fd
+     * an open, read-only-by-convention descriptor positioned at the
+     * start of the body (the caller closes it; the file is gone then) and
+     * *len the body's size. On failure *fd is -1. Same retries and errors
+     * as request_raw(), plus AMG_EIO when the file cannot be written.
+     */
+    int (*request_to_file)(struct amg_ctx *ctx, const char *method, const char *target,
+                           long *status, int *fd, size_t *len);
+
+    /* Read ANOTHER plugin's single-document file <plugin>.json from the
+     * snapshot (import and validate), to check references across plugins
+     * (e.g. the role names users carry against the snapshot's roles). On
+     * success *doc is a new reference; AMG_ENOTFOUND when the snapshot
+     * has no such file. */
+    int (*snapshot_read_of)(struct amg_ctx *ctx, const char *plugin, json_t **doc);
+
+    /* The number of records of a file opened with records_open, from the
+     * snapshot's manifest, without reading them (reading the file through
+     * checks it; the core does so before an import). -1 for a handle of
+     * records_create. */
+    long (*records_total)(struct amg_records *r);
+
+    /* Like records_next, without parsing: 1 with *line pointing at the
+     * next record's JSON text (*len bytes, no newline; owned by the
+     * handle, valid until the next call), 0 at the end, negative on error.
+     * For a plugin that passes records on unchanged (a batch of users
+     * built as text into amg_request.raw_body): the core has parsed and
+     * validated every line before an import starts. */
+    int (*records_next_raw)(struct amg_records *r, const char **line, size_t *len);
 };
 
 /*
