@@ -28,7 +28,7 @@ int amg_secret_get(const struct amg_config *cfg, const char *name, const char *w
         amg_error("%s: cloud_directory.encryption_secret_env: environment variable %s %s; "
                   "plugin '%s' needs the Cloud Directory encryption secret there (8 "
                   "characters at least)", cfg->path ? cfg->path : "configuration",
-                  cfg->cd_secret_env, v ? "is too short" : "is not set", who);
+                  cfg->cd_secret_env, v && *v ? "is too short" : "is not set", who);
         return AMG_ECONFIG;
     }
     rc = amg_log_add_secret(v);
