@@ -19,26 +19,16 @@
 #include "seal.h"
 #include "sha256.h"
 #include "snapshot.h"
+#include "snapshot_out.h"
 
 #ifndef PACKAGE_VERSION
 #error "PACKAGE_VERSION is not defined: build through configure"
 #endif
 
-/* One file being written into the .partial directory. */
-struct out_file {
-    FILE *fp;
-    char *path;
-    struct amg_sha256 *hash;
-    long long bytes;
-    int failed;     /* a write failed and was logged already */
-    struct amg_seal_writer *seal;   /* encrypting: bytes go through it */
-    int sealed;     /* hash and size come from the file at close */
-};
-
 struct amg_ndjson_writer {
     struct amg_snapshot_writer *w;  /* owner */
     char *plugin;
-    struct out_file f;
+    struct amg_out_file f;
     long records;
 };
 
@@ -98,193 +88,6 @@ static int record_failure(struct amg_snapshot_writer *w, int rc)
 {
     if (rc && !w->status)
         w->status = rc;
-    return rc;
-}
-
-/* `key` NULL: plaintext (manifest.json); else the file is sealed with the
- * file's name as context, so files cannot be swapped unnoticed. */
-static int out_open(struct out_file *f, const char *dir, const char *name,
-                    const unsigned char *key)
-{
-    int fd = -1;
-    int rc = AMG_ENOMEM;
-
-    f->path = amg_path_join(dir, name);
-    if (!f->path)
-        goto out;
-    rc = amg_sha256_new(&f->hash);
-    if (rc)
-        goto out;
-    rc = AMG_EIO;
-    fd = open(f->path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        int err = errno;
-
-        amg_error("%s: cannot create: %s", f->path, strerror(err));
-        rc = err == EEXIST ? AMG_EEXIST : AMG_EIO;
-        goto out;
-    }
-    /* The umask may have been 0 or odd; the mode must not depend on it. */
-    if (fchmod(fd, 0600) != 0) {
-        amg_error("%s: cannot set mode 0600: %s", f->path, strerror(errno));
-        goto out;
-    }
-    f->fp = fdopen(fd, "w");
-    if (!f->fp) {
-        amg_error("%s: %s", f->path, strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    rc = AMG_OK;
-    if (key) {
-        f->sealed = 1;
-        rc = amg_seal_writer_new(f->fp, f->path, name, key, &f->seal);
-    }
-out:
-    if (fd >= 0)
-        close(fd);
-    return rc;
-}
-
-static int out_write(struct out_file *f, const void *data, size_t len)
-{
-    if (f->failed)
-        return AMG_EIO;
-    if (f->seal) {
-        int rc = amg_seal_write(f->seal, data, len);
-
-        if (rc)
-            f->failed = 1;
-        return rc;
-    }
-    if (len > 0 && fwrite(data, 1, len, f->fp) != len) {
-        amg_error("%s: write failed: %s", f->path, strerror(errno));
-        f->failed = 1;
-        return AMG_EIO;
-    }
-    f->bytes += (long long)len;
-    return amg_sha256_update(f->hash, data, len);
-}
-
-static int dump_cb(const char *buffer, size_t size, void *data)
-{
-    return out_write(data, buffer, size) == AMG_OK ? 0 : -1;
-}
-
-/* A document's text gathered before it is written: jansson hands over
- * one token at a time, and a write, a hash update and a seal per token
- * cost more than the serialisation (profiles of 100,000-user exports). */
-struct dump_buf {
-    char *text;
-    size_t len, cap;
-};
-
-static int buf_cb(const char *buffer, size_t size, void *data)
-{
-    struct dump_buf *b = data;
-    char *p;
-
-    if (size > b->cap - b->len) {
-        size_t cap = b->cap ? b->cap : 1024;
-
-        while (size > cap - b->len)
-            cap *= 2;
-        p = realloc(b->text, cap);
-        if (!p)
-            return -1;
-        b->text = p;
-        b->cap = cap;
-    }
-    memcpy(b->text + b->len, buffer, size);
-    b->len += size;
-    return 0;
-}
-
-/* Serialise `doc` followed by a newline. */
-static int out_dump(struct out_file *f, const json_t *doc, size_t flags)
-{
-    struct dump_buf b = { NULL, 0, 0 };
-    long refused = amg_mem_failures();
-    int rc;
-
-    /* Small documents (records) in one write; large ones as they come. */
-    if (json_is_object(doc) && json_object_size(doc) < 64 &&
-        json_dump_callback(doc, buf_cb, &b, flags) == 0 && buf_cb("\n", 1, &b) == 0) {
-        rc = out_write(f, b.text, b.len);
-        free(b.text);
-        return rc;
-    }
-    free(b.text);
-    if (json_dump_callback(doc, dump_cb, f, flags) != 0) {
-        if (f->failed)
-            return AMG_EIO;
-        /* jansson does not say why; a refused allocation is not a bad
-         * document (a cycle, or invalid UTF-8 from a _nocheck string). */
-        if (amg_mem_failures() != refused) {
-            amg_error("%s: out of memory while serialising JSON", f->path);
-            return AMG_ENOMEM;
-        }
-        amg_error("%s: cannot serialise JSON", f->path);
-        return AMG_EINVAL;
-    }
-    return out_write(f, "\n", 1);
-}
-
-/* Release a file that will be removed with the .partial directory: no
- * flush or sync, and no errors to report. */
-static void out_discard(struct out_file *f)
-{
-    amg_seal_writer_free(f->seal);
-    f->seal = NULL;
-    if (f->fp)
-        fclose(f->fp);
-    f->fp = NULL;
-    amg_sha256_free(f->hash);
-    f->hash = NULL;
-    amg_free(f->path);
-    f->path = NULL;
-}
-
-/* Flush, fsync and close; on success hex gets the file's sha256. The
- * out_file's resources are released either way. */
-static int out_close(struct out_file *f, char hex[AMG_SHA256_HEX_LEN + 1])
-{
-    int rc = f->failed ? AMG_EIO : AMG_OK;
-    struct stat st;
-
-    if (f->seal && rc == AMG_OK) {
-        rc = amg_seal_writer_close(f->seal);
-        f->seal = NULL;
-    }
-    if (f->fp) {
-        if (rc == AMG_OK && fflush(f->fp) != 0) {
-            amg_error("%s: write failed: %s", f->path, strerror(errno));
-            rc = AMG_EIO;
-        }
-        if (rc == AMG_OK && fsync(fileno(f->fp)) != 0) {
-            amg_error("%s: cannot sync: %s", f->path, strerror(errno));
-            rc = AMG_EIO;
-        }
-        if (fclose(f->fp) != 0 && rc == AMG_OK) {
-            amg_error("%s: close failed: %s", f->path, strerror(errno));
-            rc = AMG_EIO;
-        }
-        f->fp = NULL;
-    }
-    /* The manifest lists the ciphertext, so that checksums can be checked
-     * without the key. */
-    if (rc == AMG_OK && f->sealed) {
-        rc = amg_sha256_file(f->path, hex);
-        if (rc == AMG_OK && stat(f->path, &st) != 0) {
-            amg_error("%s: %s", f->path, strerror(errno));
-            rc = AMG_EIO;
-        }
-        if (rc == AMG_OK)
-            f->bytes = (long long)st.st_size;
-    } else if (rc == AMG_OK) {
-        rc = amg_sha256_final_hex(f->hash, hex);
-    }
-    out_discard(f);
     return rc;
 }
 
@@ -431,7 +234,7 @@ static int fill_slot(struct amg_snapshot_writer *w, const char *plugin, const ch
 int amg_snapshot_write_json(struct amg_snapshot_writer *w, const char *plugin,
                             json_t *doc, long records)
 {
-    struct out_file f = { 0 };
+    struct amg_out_file f = { 0 };
     char name[NAME_MAX + 1];
     char hex[AMG_SHA256_HEX_LEN + 1];
     int rc = AMG_EINVAL;
@@ -449,22 +252,22 @@ int amg_snapshot_write_json(struct amg_snapshot_writer *w, const char *plugin,
     if (rc)
         goto out;
     snprintf(name, sizeof(name), "%s.json", plugin);
-    rc = out_open(&f, w->partial, name, w->encryption ? w->key : NULL);
+    rc = amg_out_open(&f, w->partial, name, w->encryption ? w->key : NULL);
     if (rc == AMG_OK)
-        rc = out_dump(&f, doc, JSON_COMPACT | JSON_SORT_KEYS);
+        rc = amg_out_dump(&f, doc, JSON_COMPACT | JSON_SORT_KEYS);
     if (rc == AMG_OK)
-        rc = out_close(&f, hex);
+        rc = amg_out_close(&f, hex);
     if (rc == AMG_OK)
         rc = fill_slot(w, plugin, ".json", hex, f.bytes, records);
 out:
-    out_discard(&f);
+    amg_out_discard(&f);
     return record_failure(w, rc);
 }
 
 int amg_snapshot_write_blob(struct amg_snapshot_writer *w, const char *plugin,
                             const char *part, const void *data, size_t len)
 {
-    struct out_file f = { 0 };
+    struct amg_out_file f = { 0 };
     char name[NAME_MAX + 1];
     char hex[AMG_SHA256_HEX_LEN + 1];
     json_t *entry;
@@ -486,11 +289,11 @@ int amg_snapshot_write_blob(struct amg_snapshot_writer *w, const char *plugin,
         rc = AMG_EEXIST;
         goto out;
     }
-    rc = out_open(&f, w->partial, name, w->encryption ? w->key : NULL);
+    rc = amg_out_open(&f, w->partial, name, w->encryption ? w->key : NULL);
     if (rc == AMG_OK && len)
-        rc = out_write(&f, data, len);
+        rc = amg_out_write(&f, data, len);
     if (rc == AMG_OK)
-        rc = out_close(&f, hex);
+        rc = amg_out_close(&f, hex);
     if (rc == AMG_OK) {
         entry = json_pack("{s:s, s:s, s:s, s:I, s:I}", "name", name, "plugin", plugin,
                           "sha256", hex, "bytes", (json_int_t)f.bytes, "records",
@@ -498,7 +301,7 @@ int amg_snapshot_write_blob(struct amg_snapshot_writer *w, const char *plugin,
         rc = entry && json_object_set_new(w->files, name, entry) == 0 ? AMG_OK : AMG_ENOMEM;
     }
 out:
-    out_discard(&f);
+    amg_out_discard(&f);
     return record_failure(w, rc);
 }
 
@@ -532,7 +335,7 @@ int amg_snapshot_ndjson_create(struct amg_snapshot_writer *w, const char *plugin
     if (!nw->plugin)
         goto out;
     snprintf(name, sizeof(name), "%s.ndjson", plugin);
-    rc = out_open(&nw->f, w->partial, name, w->encryption ? w->key : NULL);
+    rc = amg_out_open(&nw->f, w->partial, name, w->encryption ? w->key : NULL);
     if (rc)
         goto out;
     w->nw = nw;
@@ -540,7 +343,7 @@ int amg_snapshot_ndjson_create(struct amg_snapshot_writer *w, const char *plugin
     nw = NULL;
 out:
     if (nw) {
-        out_discard(&nw->f);
+        amg_out_discard(&nw->f);
         amg_free(nw->plugin);
         amg_free(nw);
     }
@@ -557,7 +360,7 @@ int amg_ndjson_write(struct amg_ndjson_writer *nw, json_t *rec)
         amg_error("%s: record %ld is not a JSON object", nw->f.path, nw->records + 1);
         rc = AMG_EINVAL;
     } else {
-        rc = out_dump(&nw->f, rec, JSON_COMPACT | JSON_SORT_KEYS);
+        rc = amg_out_dump(&nw->f, rec, JSON_COMPACT | JSON_SORT_KEYS);
     }
     if (rc == AMG_OK)
         nw->records++;
@@ -572,7 +375,7 @@ int amg_ndjson_close(struct amg_ndjson_writer *nw)
 
     if (!nw)
         return AMG_EINVAL;
-    rc = out_close(&nw->f, hex);
+    rc = amg_out_close(&nw->f, hex);
     bytes = nw->f.bytes;
     if (rc == AMG_OK)
         rc = fill_slot(nw->w, nw->plugin, ".ndjson", hex, bytes, nw->records);
@@ -622,7 +425,7 @@ out:
 
 static int write_manifest(struct amg_snapshot_writer *w)
 {
-    struct out_file f = { 0 };
+    struct amg_out_file f = { 0 };
     char hex[AMG_SHA256_HEX_LEN + 1];
     json_t *manifest = NULL;
     json_t *files = sorted_files(w);
@@ -643,13 +446,13 @@ static int write_manifest(struct amg_snapshot_writer *w)
         goto out;
     if (w->encryption && json_object_set(manifest, "encryption", w->encryption) != 0)
         goto out;
-    rc = out_open(&f, w->partial, "manifest.json", NULL);
+    rc = amg_out_open(&f, w->partial, "manifest.json", NULL);
     if (rc == AMG_OK)
-        rc = out_dump(&f, manifest, JSON_SORT_KEYS | JSON_INDENT(2));
+        rc = amg_out_dump(&f, manifest, JSON_SORT_KEYS | JSON_INDENT(2));
     if (rc == AMG_OK)
-        rc = out_close(&f, hex);
+        rc = amg_out_close(&f, hex);
 out:
-    out_discard(&f);
+    amg_out_discard(&f);
     json_decref(files);
     json_decref(manifest);
     return rc;
@@ -731,7 +534,7 @@ void amg_snapshot_abort(struct amg_snapshot_writer *w)
     if (!w)
         return;
     if (w->nw) {
-        out_discard(&w->nw->f);
+        amg_out_discard(&w->nw->f);
         amg_free(w->nw->plugin);
         amg_free(w->nw);
         w->nw = NULL;
