@@ -9,11 +9,7 @@ set -u
 . "$top_srcdir/tests/integration/lib.sh"
 amg_setup
 
-AMG="$top_builddir/core/appid-migrate"
-SEED="$top_builddir/sim/appid-sim-seed"
-plugin_path=""
-for d in "$top_builddir"/plugins/*/.libs; do plugin_path="$plugin_path${plugin_path:+:}$d"; done
-export APPID_MIGRATE_PLUGIN_PATH="$plugin_path"
+amg_use_built_plugins
 KEY=hostile-key-0123456789
 export IT_KEY=$KEY
 STATE="$AMG_TMP/state.json"

@@ -24,6 +24,9 @@
 #   expect_eq NAME ACTUAL EXPECTED
 #   expect_contains NAME TEXT PART
 #   amg_finish                     print "N passed, M failed"; exit 1 if M>0
+#   amg_use_built_plugins          $AMG, $SEED (appid-sim-seed), $JT
+#                                  (jsontool) and every bundled plugin of
+#                                  the build on APPID_MIGRATE_PLUGIN_PATH
 #
 # Call api/sim_start directly, not inside $(...): a subshell loses the
 # variables they set.
@@ -33,6 +36,17 @@ AMG_FAILED=0
 AMG_SIMS=
 HTTP_STATUS=
 HTTP_BODY=
+
+amg_use_built_plugins() {
+    AMG="$top_builddir/core/appid-migrate"
+    SEED="$top_builddir/sim/appid-sim-seed"
+    JT="$top_builddir/tests/jsontool"
+    _amg_path=""
+    for _amg_d in "$top_builddir"/plugins/*/.libs; do
+        _amg_path="$_amg_path${_amg_path:+:}$_amg_d"
+    done
+    export APPID_MIGRATE_PLUGIN_PATH="$_amg_path"
+}
 
 amg_setup() {
     if [ -z "${top_builddir:-}" ]; then

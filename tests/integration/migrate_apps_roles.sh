@@ -8,10 +8,7 @@ set -u
 . "$top_srcdir/tests/integration/lib.sh"
 amg_setup
 
-AMG="$top_builddir/core/appid-migrate"
-plugin_path=""
-for d in "$top_builddir"/plugins/*/.libs; do plugin_path="$plugin_path${plugin_path:+:}$d"; done
-export APPID_MIGRATE_PLUGIN_PATH="$plugin_path"
+amg_use_built_plugins
 
 names="src dst third fourth fifth"
 instances="$AMG_TMP/instances.conf"

@@ -6,10 +6,7 @@ set -u
 . "$top_srcdir/tests/integration/lib.sh"
 amg_setup
 
-AMG="$top_builddir/core/appid-migrate"
-plugin_path=""
-for d in "$top_builddir"/plugins/*/.libs; do plugin_path="$plugin_path${plugin_path:+:}$d"; done
-export APPID_MIGRATE_PLUGIN_PATH="$plugin_path"
+amg_use_built_plugins
 
 sim_start SRC tenant-src key-src
 sim_start DST tenant-dst key-dst

@@ -8,10 +8,7 @@ set -u
 . "$top_srcdir/tests/integration/lib.sh"
 amg_setup
 
-AMG="$top_builddir/core/appid-migrate"
-plugin_path=""
-for d in "$top_builddir"/plugins/*/.libs; do plugin_path="$plugin_path${plugin_path:+:}$d"; done
-export APPID_MIGRATE_PLUGIN_PATH="$plugin_path"
+amg_use_built_plugins
 
 sim_start SRC tenant-src key-src
 sim_start DST tenant-dst key-dst
@@ -172,7 +169,6 @@ for p in config/idps/cloud_directory config/idps/facebook config/idps/google con
 done
 report=$(ls -t "$AMG_TMP"/snapshots/reports/import-third-*.json | head -n 1)
 check "--only idps:idp=saml: one object updated" grep -q '"updated": 1$' "$report"
-JT="$top_builddir/tests/jsontool"
 expect_eq "--only idps:idp=saml: the idps plugin ran" "$("$JT" get "$report" '.plugins[0].plugin')" idps
 check "--only idps:idp=saml: no other plugin ran" sh -c "! '$JT' get '$report' '.plugins[1]' >/dev/null 2>&1"
 

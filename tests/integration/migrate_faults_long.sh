@@ -15,11 +15,7 @@ set -u
 . "$top_srcdir/tests/integration/config_lib.sh"
 amg_setup
 
-AMG="$top_builddir/core/appid-migrate"
-SEED="$top_builddir/sim/appid-sim-seed"
-plugin_path=""
-for d in "$top_builddir"/plugins/*/.libs; do plugin_path="$plugin_path${plugin_path:+:}$d"; done
-export APPID_MIGRATE_PLUGIN_PATH="$plugin_path"
+amg_use_built_plugins
 export SRC_KEY=long-src-key-0001 DST_KEY=long-dst-key-0002
 N=10000
 SRC_STATE="$AMG_TMP/src.json"

@@ -14,11 +14,7 @@ set -u
 . "$top_srcdir/tests/integration/config_lib.sh"
 amg_setup
 
-AMG="$top_builddir/core/appid-migrate"
-SEED="$top_builddir/sim/appid-sim-seed"
-plugin_path=""
-for d in "$top_builddir"/plugins/*/.libs; do plugin_path="$plugin_path${plugin_path:+:}$d"; done
-export APPID_MIGRATE_PLUGIN_PATH="$plugin_path"
+amg_use_built_plugins
 export SRC_KEY=vv-src-api-key-7f3a91c2 DST_KEY=vv-dst-api-key-0b8e44d5
 export APPID_CD_ENCRYPTION_SECRET='vv-cd/secret+Q7=z&x'
 export IT_SEAL='vv seal passphrase 91d3e0aa'

@@ -17,11 +17,7 @@ if ! s3rver_install; then
 fi
 s3rver_start "$AMG_TMP/s3" snaps || exit 99
 
-AMG="$top_builddir/core/appid-migrate"
-SEED="$top_builddir/sim/appid-sim-seed"
-plugin_path=""
-for d in "$top_builddir"/plugins/*/.libs; do plugin_path="$plugin_path${plugin_path:+:}$d"; done
-export APPID_MIGRATE_PLUGIN_PATH="$plugin_path"
+amg_use_built_plugins
 KEY=s3-it-key-0001
 export IT_KEY=$KEY
 export IT_S3_AK=S3RVER IT_S3_SK=S3RVER
