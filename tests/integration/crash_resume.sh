@@ -116,7 +116,7 @@ wait_for() {  # wait_for PID TEST...: until TEST holds (bounded), 1 if PID ended
   return 1
 }
 says_resume() {  # says_resume FILE: the run's first words say it resumes
-  grep -q "^resuming import of snapshot $snapname into dst from journal $JOURNAL:\
+  grep -qs "^resuming import of snapshot $snapname into dst from journal $JOURNAL:\
  [0-9]* plugins\{0,1\} already done; --no-resume to start over$" "$1"
 }
 
