@@ -76,11 +76,11 @@ json_t *amgp_default_of(const char *path)
 
 int amgp_at_default(const char *path, json_t *have, json_t *(*view)(json_t *doc))
 {
-    json_t *def = amgp_default_of(path);
+    json_t *def = have ? amgp_default_of(path) : NULL;
     json_t *def_view = NULL;
     int same;
 
-    if (!def || !have)
+    if (!def)
         return 0;
     def_view = view ? view(def) : json_incref(def);
     same = def_view && json_equal(def_view, have);
