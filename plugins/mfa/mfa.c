@@ -151,7 +151,6 @@ static int plan_channels(const struct amg_host *h, struct amg_ctx *ctx, json_t *
         orig_view = orig ? amgp_mfa_switch_body(orig) : NULL;
         at_default = orig_view && amgp_at_default(path, orig_view, amgp_mfa_switch_body);
         json_decref(orig_view);
-        orig_view = NULL;
         if (view && json_equal(view, want)) {
             h->plan(ctx, AMG_OUT_UNCHANGED, label, NULL);
         } else {

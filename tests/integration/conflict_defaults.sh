@@ -63,9 +63,9 @@ for p in $DOCS; do defaults="$defaults|$(on fresh GET "$p")"; done
 APPID_SIM_API_KEY=key-src "$SEED" --url "$src_URL" --tenant tenant-src --users 0 \
   >"$AMG_TMP/seed.out" 2>&1
 expect_eq "source seeded" "$?" 0
-on src PUT /config/cloud_directory/email_dispatcher \
-  '{"provider":"custom","custom":{"url":"https://mail.example/send","authorization":{"type":"none"}}}' \
-  >/dev/null
+DISPATCHER='{"provider":"custom","custom":{"url":"https://mail.example/send",'
+DISPATCHER=$DISPATCHER'"authorization":{"type":"none"}}}'
+on src PUT /config/cloud_directory/email_dispatcher "$DISPATCHER" >/dev/null
 expect_eq "source dispatcher" "$HTTP_STATUS" 200
 on src PUT /config/cloud_directory/mfa/extensions/premfa \
   '{"isActive":true,"config":{"url":"https://hooks.example/pre","headers":{}}}' >/dev/null
