@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <jansson.h>
+#include "appid-migrate/plugin.h"
 #include "conflict.h"
 #include "engine.h"
 #include "engine_priv.h"
@@ -64,6 +65,10 @@ static long list_conflicts(json_t *plan, const char *instance, long *blind)
             const char *detail = json_string_value(json_object_get(action, "detail"));
 
             if (!what || strcmp(what, "update") != 0)
+                continue;
+            /* A singleton nobody configured: restoring it clobbers nothing. */
+            if (detail && strncmp(detail, AMG_PLAN_DETAIL_AT_DEFAULT,
+                                  strlen(AMG_PLAN_DETAIL_AT_DEFAULT)) == 0)
                 continue;
             amg_error("%s: conflict: %s: %s exists and differs%s%s%s", instance,
                       plugin ? plugin : "?",

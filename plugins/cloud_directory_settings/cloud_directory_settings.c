@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include "appid-migrate/plugin.h"
 #include "pluginutil.h"
+#include "defaults.h"
 #include "cloud_directory_settings_map.h"
 #include "cloud_directory_settings_validate.h"
 
@@ -216,6 +217,16 @@ static int has_language(json_t *langs, const char *lang)
     return 0;
 }
 
+/* 1 when the target's languages array `have` is App ID's default. */
+static int languages_at_default(json_t *have)
+{
+    json_t *doc = have ? json_pack("{s:O}", "languages", have) : NULL;
+    int same = doc && amgp_at_default(LANGUAGES_PATH, doc, NULL);
+
+    json_decref(doc);
+    return same;
+}
+
 /*
  * Dry run of a template in a language the target does not have yet: App
  * ID refuses even a GET of it, and the import would add the language
@@ -230,7 +241,9 @@ static int plan_new_language(const struct amg_host *h, struct amg_ctx *ctx, cons
 
     if (!amgp_planning(h, ctx) || has_language(have, lang))
         return 0;
-    if (has_language(want, lang) && amgp_on_conflict(h, ctx) == AMGP_CONFLICT_SKIP) {
+    /* Languages still at App ID's default are restored under skip too. */
+    if (has_language(want, lang) && amgp_on_conflict(h, ctx) == AMGP_CONFLICT_SKIP &&
+        !languages_at_default(have)) {
         snprintf(detail, sizeof(detail), "language %s is not configured in the target, whose "
                  "languages are left as they are (on_conflict = skip)", lang);
         h->plan(ctx, AMG_OUT_SKIPPED, label, detail);

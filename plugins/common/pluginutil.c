@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "pluginutil.h"
+#include "defaults.h"
 
 /* The server's own explanation, whatever error shape it uses
  * (reference section 4.2): message, error, errorMessage, detail. */
@@ -438,6 +439,7 @@ int amgp_restore_singleton(const struct amg_host *h, struct amg_ctx *ctx, const 
     json_t *view = NULL;
     json_t *resp = NULL;
     long status = 0;
+    int at_default = 0;
     int rc;
 
     rc = amgp_get_object(h, ctx, path, &current);
@@ -452,23 +454,27 @@ int amgp_restore_singleton(const struct amg_host *h, struct amg_ctx *ctx, const 
             goto out;
         }
     }
+    /* A singleton always exists; it conflicts when it differs, unless it
+     * is still at App ID's default: nobody configured it. */
+    at_default = current && amgp_at_default(path, view, current_view);
     if (current) {
         char fields[512];
 
-        /* A singleton always exists; it conflicts when it differs. */
         amgp_changed_fields(view, want, fields, sizeof(fields));
-        if (amgp_leave_existing(h, ctx, label, fields)) {
+        if (!at_default && amgp_leave_existing(h, ctx, label, fields)) {
             rc = AMG_OK;
             goto out;
         }
     }
     if (amgp_planning(h, ctx)) {
-        char fields[512];
+        char fields[512], detail[600];
 
         /* What a PUT would change, without sending it. */
         amgp_changed_fields(view, want, fields, sizeof(fields));
+        if (at_default)
+            amgp_default_detail(fields, detail, sizeof(detail));
         amgp_outcome(h, ctx, current ? AMG_OUT_UPDATED : AMG_OUT_CREATED, label,
-                     current ? fields : NULL);
+                     current ? at_default ? detail : fields : NULL);
         rc = AMG_OK;
         goto out;
     }
@@ -486,7 +492,8 @@ int amgp_restore_singleton(const struct amg_host *h, struct amg_ctx *ctx, const 
     if (status != put_status)
         h->log(ctx, AMG_LOG_DEBUG, "PUT %s: HTTP %ld (documented: %ld)", path, status,
                put_status);
-    h->log(ctx, AMG_LOG_INFO, "%s updated", label);
+    h->log(ctx, AMG_LOG_INFO, "%s updated%s", label,
+           at_default ? " (the target had App ID's default)" : "");
     h->tally(ctx, AMG_OUT_UPDATED, 1);
 out:
     json_decref(resp);

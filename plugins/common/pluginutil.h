@@ -33,7 +33,11 @@ AMGP_HIDDEN int amgp_send(const struct amg_host *h, struct amg_ctx *ctx,
  * While planning (import --dry-run) nothing is PUT: the outcome goes to
  * host->plan, an update with the changed fields ("fields:
  * access.expires_in, refresh.enabled"), a 404 as a create. A failed PUT
- * goes to host->fail with the server's reason.
+ * goes to host->fail with the server's reason. A document that differs
+ * is left to on_conflict (amgp_leave_existing) unless the target has it
+ * at App ID's default for `path` (defaults.h, compared through
+ * `current_view` too): that one is restored under every policy, and
+ * planned with a detail starting AMG_PLAN_DETAIL_AT_DEFAULT.
  */
 AMGP_HIDDEN int amgp_restore_singleton(const struct amg_host *h, struct amg_ctx *ctx,
                                        const char *label, const char *path, json_t *want,

@@ -10,6 +10,7 @@
 #include "appid-migrate/plugin.h"
 #include "checks.h"
 #include "pluginutil.h"
+#include "defaults.h"
 #include "idps_map.h"
 
 #define IDP_PATH_MAX 64
@@ -84,12 +85,26 @@ static void post_restore_actions(const struct amg_host *h, struct amg_ctx *ctx,
     }
 }
 
+/* 1 when `have` (restore body of the target's IdP) is App ID's default,
+ * seen the same way. */
+static int idp_at_default(const char *path, const char *idp, json_t *have)
+{
+    json_t *def = amgp_default_of(path);
+    json_t *view = def ? amgp_idp_restore_body(idp, def) : NULL;
+    int same = view && json_equal(view, have);
+
+    json_decref(view);
+    json_decref(def);
+    return same;
+}
+
 /* Restore one IdP; compares with the target first. */
 static int restore_idp(const struct amg_host *h, struct amg_ctx *ctx, const char *idp,
                        json_t *obj)
 {
     json_t *want = NULL, *current = NULL, *have = NULL;
     char path[IDP_PATH_MAX];
+    int at_default = 0;
     int rc = AMG_ENOMEM;
 
     idp_path(idp, path, sizeof(path));
@@ -100,7 +115,8 @@ static int restore_idp(const struct amg_host *h, struct amg_ctx *ctx, const char
     if (rc < 0 && rc != AMG_ENOTFOUND)
         goto failed;
     have = current ? amgp_idp_restore_body(idp, current) : NULL;
-    if (current && !(have && json_equal(have, want))) {
+    at_default = have && idp_at_default(path, idp, have);
+    if (current && !at_default && !(have && json_equal(have, want))) {
         char fields[512], object[64];
 
         snprintf(object, sizeof(object), "identity provider %s", idp);
@@ -113,13 +129,15 @@ static int restore_idp(const struct amg_host *h, struct amg_ctx *ctx, const char
     /* A plan reads nothing after the comparison and asks the operator for
      * nothing: the post-restore actions come with the import. */
     if (amgp_planning(h, ctx)) {
-        char fields[512], object[64];
+        char fields[512], object[64], detail[600];
         int same = have && json_equal(have, want);
 
         snprintf(object, sizeof(object), "identity provider %s", idp);
         amgp_changed_fields(have, want, fields, sizeof(fields));
+        if (at_default)
+            amgp_default_detail(fields, detail, sizeof(detail));
         h->plan(ctx, same ? AMG_OUT_UNCHANGED : current ? AMG_OUT_UPDATED : AMG_OUT_CREATED,
-                object, !same && current ? fields : NULL);
+                object, !same && current ? at_default ? detail : fields : NULL);
         rc = AMG_OK;
         goto out;
     }

@@ -13,6 +13,7 @@
 #include "appid-migrate/plugin.h"
 #include "checks.h"
 #include "pluginutil.h"
+#include "defaults.h"
 #include "mfa_map.h"
 
 #define MFA_PATH "/config/cloud_directory/mfa"
@@ -103,9 +104,10 @@ static int plan_channels(const struct amg_host *h, struct amg_ctx *ctx, json_t *
 {
     const char *order[2];
     json_t *state = json_object();
+    json_t *before = NULL;
     json_t *cur = NULL, *want = NULL, *view = NULL;
-    char path[PATH_LEN], label[64], fields[512];
-    int i, rc = AMG_ENOMEM, failed = 0;
+    char path[PATH_LEN], label[64], fields[512], detail[600];
+    int i, rc = AMG_ENOMEM, failed = 0, at_default;
 
     if (!state)
         return AMG_ENOMEM;
@@ -121,9 +123,15 @@ static int plan_channels(const struct amg_host *h, struct amg_ctx *ctx, json_t *
             goto out;
         }
     }
+    before = json_deep_copy(state);
+    if (!before) {
+        rc = AMG_ENOMEM;
+        goto out;
+    }
     amgp_mfa_channel_order(channels, order);
     for (i = 0; i < 2; i++) {
         json_t *obj = json_object_get(channels, order[i]);
+        json_t *orig, *orig_view;
 
         if (!obj)
             continue;
@@ -136,18 +144,28 @@ static int plan_channels(const struct amg_host *h, struct amg_ctx *ctx, json_t *
         }
         cur = json_object_get(state, order[i]);
         view = cur ? amgp_mfa_switch_body(cur) : NULL;
+        snprintf(path, sizeof(path), "%s/channels/%s", MFA_PATH, order[i]);
+        /* Judged on the target as it is, not as this import's first
+         * write leaves it: that write configures nothing of the owner's. */
+        orig = json_object_get(before, order[i]);
+        orig_view = orig ? amgp_mfa_switch_body(orig) : NULL;
+        at_default = orig_view && amgp_at_default(path, orig_view, amgp_mfa_switch_body);
+        json_decref(orig_view);
         if (view && json_equal(view, want)) {
             h->plan(ctx, AMG_OUT_UNCHANGED, label, NULL);
         } else {
             amgp_changed_fields(view, want, fields, sizeof(fields));
-            if (cur && amgp_leave_existing(h, ctx, label, fields)) {
+            if (at_default)
+                amgp_default_detail(fields, detail, sizeof(detail));
+            if (cur && !at_default && amgp_leave_existing(h, ctx, label, fields)) {
                 json_decref(view);
                 view = NULL;
                 json_decref(want);
                 want = NULL;
                 continue;
             }
-            h->plan(ctx, cur ? AMG_OUT_UPDATED : AMG_OUT_CREATED, label, cur ? fields : NULL);
+            h->plan(ctx, cur ? AMG_OUT_UPDATED : AMG_OUT_CREATED, label,
+                    cur ? at_default ? detail : fields : NULL);
             if (amgp_mfa_channel_apply(state, order[i], want) < 0) {
                 rc = AMG_ENOMEM;
                 goto out;
@@ -162,6 +180,7 @@ static int plan_channels(const struct amg_host *h, struct amg_ctx *ctx, json_t *
 out:
     json_decref(view);
     json_decref(want);
+    json_decref(before);
     json_decref(state);
     return rc;
 }
@@ -207,6 +226,7 @@ static int restore_extension(const struct amg_host *h, struct amg_ctx *ctx, cons
     json_t *want = amgp_mfa_switch_body(obj);
     json_t *current = NULL, *have = NULL, *active = NULL;
     char path[PATH_LEN], active_path[PATH_LEN + 8], label[64], fields[512];
+    int at_default;
     int rc = AMG_EINVAL;
 
     snprintf(path, sizeof(path), "%s/extensions/%s", MFA_PATH, name);
@@ -226,14 +246,19 @@ static int restore_extension(const struct amg_host *h, struct amg_ctx *ctx, cons
         goto out;
     }
     amgp_changed_fields(have, want, fields, sizeof(fields));
-    if (current && amgp_leave_existing(h, ctx, label, fields)) {
+    at_default = have && amgp_at_default(path, have, amgp_mfa_switch_body);
+    if (current && !at_default && amgp_leave_existing(h, ctx, label, fields)) {
         rc = AMG_OK;
         goto out;
     }
     /* The extension and its switch: one object, one planned update. */
     if (amgp_planning(h, ctx)) {
+        char detail[600];
+
+        if (at_default)
+            amgp_default_detail(fields, detail, sizeof(detail));
         h->plan(ctx, current ? AMG_OUT_UPDATED : AMG_OUT_CREATED, label,
-                current ? fields : NULL);
+                current ? at_default ? detail : fields : NULL);
         rc = AMG_OK;
         goto out;
     }

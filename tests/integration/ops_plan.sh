@@ -24,9 +24,10 @@ check "the dry run read the target" grep -q 'GET /management/v4/tenant-dst/confi
 expect_eq "target tokens untouched" "$(api GET "$dbase/config/tokens" "$dtok")" "$defaults"
 out=$(cat "$AMG_TMP/plan.out")
 expect_contains "plan names the changed token fields" "$out" \
-  "update     token configuration (fields: access.expires_in, anonymousAccess.enabled, anonymousAccess.expires_in, refresh.enabled, refresh.expires_in)"
+  "update     token configuration (at App ID's default; fields: access.expires_in, anonymousAccess.enabled, anonymousAccess.expires_in, refresh.enabled, refresh.expires_in)"
 expect_contains "plan lists unchanged objects" "$out" "unchanged  theme text"
-expect_contains "plan lists the redirect URIs" "$out" "update     redirect URIs (fields: redirectUris)"
+expect_contains "plan lists the redirect URIs" "$out" \
+  "update     redirect URIs (at App ID's default; fields: redirectUris)"
 expect_contains "plan has a resource kind heading" "$out" "
 themes
 "

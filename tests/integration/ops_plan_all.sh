@@ -157,9 +157,12 @@ expect_contains "plan: a template in a language the target lacks" "$out" \
 expect_contains "plan: the logo" "$out" "update     logo (upload"
 # The target's email channel is active; the import switches nexmo on,
 # which switches email off: both channels change, each once.
-expect_contains "plan: MFA channel email" "$out" "update     MFA channel email (fields: isActive"
-expect_contains "plan: MFA channel nexmo" "$out" "update     MFA channel nexmo (fields: "
-expect_contains "plan: MFA extension" "$out" "update     MFA extension premfa (fields: "
+expect_contains "plan: MFA channel email" "$out" \
+  "update     MFA channel email (at App ID's default; fields: isActive"
+expect_contains "plan: MFA channel nexmo" "$out" \
+  "update     MFA channel nexmo (at App ID's default; fields: "
+expect_contains "plan: MFA extension" "$out" \
+  "update     MFA extension premfa (at App ID's default; fields: "
 report=$(ls -t "$AMG_TMP"/snapshots/reports/import-dst-*.json | head -n 1)
 expect_eq "dry run report: dry_run" "$("$JT" get "$report" .dry_run)" true
 expect_eq "dry run report: users counted as created" \

@@ -351,10 +351,20 @@ struct amg_host {
  * created) or "fail" (write nothing to it and report it with fail(); the
  * core has already refused the import if its plan found any). A singleton
  * configuration document always exists in the target: it conflicts when
- * it differs from the snapshot. NULL from cores that predate the setting
- * and outside imports: treat as "update". See docs/plugin-guide.md.
+ * it differs from the snapshot AND from App ID's default for it (someone
+ * configured it); one still at its default is restored under every
+ * policy. NULL from cores that predate the setting and outside imports:
+ * treat as "update". See docs/plugin-guide.md.
  */
 #define AMG_CORE_OPTION_ON_CONFLICT "core.on_conflict"
+
+/*
+ * Start of the detail of a planned AMG_OUT_UPDATED whose object the target
+ * has at App ID's default (e.g. "at App ID's default; fields: access"):
+ * the on_conflict = fail check of the core does not count it as a
+ * conflict.
+ */
+#define AMG_PLAN_DETAIL_AT_DEFAULT "at App ID's default; "
 
 /* 1 when the host table `h` has `member` (added in a later minor ABI). */
 #define AMG_HOST_HAS(h, member) \
