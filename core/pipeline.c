@@ -1,6 +1,6 @@
 /*
  * Concurrent requests for one instance over libcurl's multi interface
- * (amg_http_pipeline in http.h). Requests live in a ring of 2 x
+ * (amg_http_pipeline in http.h). Requests live in a ring of 4 x
  * concurrency slots indexed by their sequence number, so answers can
  * arrive in any order and still be delivered in the order they were
  * asked for, with memory bounded by the ring.
@@ -156,6 +156,7 @@ static int slot_start(struct pipeline *p, struct slot *s)
     x.body = s->payload;
     x.body_len = s->payload_len;
     x.loopback = p->h->base_loopback;
+    x.repeatable = s->req.idempotent;
     amg_xfer_answer_reset(&s->ans, p->h->xc.max_body);
     curl_easy_reset(s->easy);
     if (amg_xfer_setup(&p->h->xc, s->easy, &x, &s->ans) != CURLE_OK ||
@@ -167,19 +168,25 @@ static int slot_start(struct pipeline *p, struct slot *s)
     return AMG_OK;
 }
 
+/* The answer's body is parsed when the request is delivered, after the
+ * places it freed have been given to new requests (see the main loop). */
 static void slot_finish(struct pipeline *p, struct slot *s, int rc, long status)
+{
+    s->req.rc = rc;
+    s->req.status = status;
+    s->state = SLOT_DONE;
+    p->active--;
+}
+
+static void slot_parse(struct slot *s)
 {
     json_error_t jerr;
 
-    s->req.rc = rc;
-    s->req.status = status;
-    if (rc == AMG_OK && s->ans.len > 0) {
-        s->req.response = json_loadb(s->ans.body, s->ans.len, JSON_DECODE_ANY, &jerr);
-        if (!s->req.response)
-            amg_http_log_non_json(s->what, status, &s->ans, jerr.text);
-    }
-    s->state = SLOT_DONE;
-    p->active--;
+    if (s->req.rc != AMG_OK || s->ans.len == 0)
+        return;
+    s->req.response = json_loadb(s->ans.body, s->ans.len, JSON_DECODE_ANY, &jerr);
+    if (!s->req.response)
+        amg_http_log_non_json(s->what, s->req.status, &s->ans, jerr.text);
 }
 
 /* An attempt ended: deliver, retry or refresh the token. */
@@ -316,6 +323,7 @@ static int deliver(struct pipeline *p, amg_request_done_fn done, void *ud)
 
         if (p->next_deliver == p->next_seq || s->state != SLOT_DONE)
             return AMG_OK;
+        slot_parse(s);
         r = done(ud, &s->req);
         slot_release(s);
         p->next_deliver++;
@@ -353,7 +361,9 @@ int amg_http_pipeline(struct amg_http *h, amg_request_next_fn next, amg_request_
         return AMG_EINVAL;
     p.h = h;
     p.width = (size_t)h->concurrency;
-    p.nslots = 2 * p.width;
+    /* Room for answers that wait behind a slow head of the line without
+     * stopping new requests (2 x width stalled the window now and then). */
+    p.nslots = 4 * p.width;
     p.multi = curl_multi_init();
     p.slots = calloc(p.nslots, sizeof(*p.slots));
     if (!p.multi || !p.slots)
@@ -389,6 +399,22 @@ int amg_http_pipeline(struct amg_http *h, amg_request_next_fn next, amg_request_
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
             slot_answered(&p, s, msg->data.result);
             answered++;
+        }
+        /* Places were freed: give them to new requests and put those on
+         * the wire before the CPU work of parsing and delivering answers,
+         * so that the window stays full meanwhile (measured at 50 ms
+         * latency and concurrency 16: 14.7 requests in flight on average
+         * when delivering first). */
+        if (answered > 0) {
+            rc = fill(&p, next, ud, &exhausted);
+            if (rc < 0)
+                goto out;
+            start_due(&p, &wait_ms);
+            if (curl_multi_perform(p.multi, &running) != CURLM_OK) {
+                amg_error("pipeline: libcurl multi interface failed");
+                rc = AMG_EHTTP;
+                goto out;
+            }
         }
         rc = deliver(&p, done, ud);
         if (rc < 0)

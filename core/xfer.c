@@ -263,11 +263,16 @@ CURLcode amg_xfer_setup(const struct amg_xfer_client *xc, CURL *c, const struct 
     /* libcurl resends on its own a request whose reused connection died
      * before any answer byte. A POST may have created something by then,
      * so it gets a connection of its own: a lost answer then reaches the
-     * caller, which alone knows whether resending is safe. */
-    if (strcmp(x->method, "POST") == 0)
-        SETOPT(CURLOPT_FRESH_CONNECT, 1L);
-    else
+     * caller, which alone knows whether resending is safe. A POST the
+     * caller resends anyway (an import batch: the target refuses users it
+     * has) keeps the connection; a new one per batch costs a TCP (and TLS)
+     * handshake each, and the server an accept. */
+    if (strcmp(x->method, "POST") == 0) {
+        if (!x->repeatable)
+            SETOPT(CURLOPT_FRESH_CONNECT, 1L);
+    } else {
         SETOPT(CURLOPT_CUSTOMREQUEST, x->method);
+    }
     if (amg_xfer_sends_fields(x->method, x->body != NULL)) {
         SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->body_len);
         SETOPT(CURLOPT_POSTFIELDS, x->body ? x->body : "");

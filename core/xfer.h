@@ -51,6 +51,9 @@ struct amg_xfer {
     int once_only;                  /* the request may create something: retry
                                      * only a 429 (refused before any work),
                                      * never a 5xx or a lost answer */
+    int repeatable;                 /* the caller may send it again (the server
+                                     * refuses a repeat): a POST may then use a
+                                     * kept-alive connection */
 };
 
 /* The last attempt's answer. Initialise with amg_xfer_answer_init(),

@@ -142,9 +142,8 @@ static int cdu_export(const struct amg_host *h, struct amg_ctx *ctx)
         p.item = export_item;
         p.ud = &r;
         p.progress = 1;
-        rc = amgp_pager_first(h, ctx, &p);
-        if (rc == AMG_OK)
-            rc = amgp_pager_rest(h, ctx, &p);
+        /* The count is known: every page, the first too, in the pipeline. */
+        rc = amgp_pager_counted(h, ctx, &p, total);
     }
     if (h->records_close(r.out) < 0 && rc == AMG_OK)
         rc = AMG_EIO;

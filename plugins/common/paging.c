@@ -19,6 +19,15 @@ struct pager_run {
     struct amgp_pager *p;
     long pages;
     long next_page;
+    long base;            /* page number of the first page asked: 0 or 1 */
+    /* The read past the end rides in the pipeline, behind the last page,
+     * instead of one more round trip after it: asked at startIndex
+     * `tail_start` (totalResults), its items count only when every page
+     * before it was full, i.e. it is the page a read at `seen` would get;
+     * otherwise the serial reads at `seen` follow as before. */
+    long tail_start;
+    int tail_asked;
+    int tail_empty;       /* it came back empty where it counted: done */
 };
 
 static void page_path(const struct amgp_pager *p, long start, char *out, size_t size)
@@ -94,12 +103,18 @@ static int pager_next(void *ud, struct amg_request *req)
 {
     struct pager_run *r = ud;
 
-    if (r->next_page >= r->pages)
-        return 0;
     req->method = "GET";
-    page_path(r->p, (r->next_page + 1) * r->p->count, req->path, sizeof(req->path));
     req->idempotent = 1;
-    r->next_page++;
+    if (r->next_page < r->pages) {
+        page_path(r->p, (r->next_page + r->base) * r->p->count, req->path, sizeof(req->path));
+        r->next_page++;
+        return 1;
+    }
+    if (r->tail_asked)
+        return 0;
+    page_path(r->p, r->tail_start, req->path, sizeof(req->path));
+    req->tag = (void *)r;
+    r->tail_asked = 1;
     return 1;
 }
 
@@ -114,23 +129,46 @@ static int pager_done(void *ud, struct amg_request *req)
                   req->rc < 0 ? r->h->strerror(req->rc) : amgp_server_message(req->response));
         return req->rc < 0 ? req->rc : AMG_EPROTO;
     }
+    if (req->tag == (void *)r && r->p->seen != r->tail_start)
+        return AMG_OK;   /* pages came short: the reads at `seen` decide */
     n = take_page(r->h, r->ctx, r->p, req->response);
+    if (n == 0 && req->tag == (void *)r)
+        r->tail_empty = 1;
     return n < 0 ? (int)n : AMG_OK;
 }
 
-int amgp_pager_rest(const struct amg_host *h, struct amg_ctx *ctx, struct amgp_pager *p)
+/* The pipeline of pages from page `base` on, then the reads at `seen`. */
+static int pager_run(const struct amg_host *h, struct amg_ctx *ctx, struct amgp_pager *p,
+                     long pages, long base)
 {
-    struct pager_run r = { h, ctx, p, amgp_pages_after_first(p->total, p->count), 0 };
+    struct pager_run r = { h, ctx, p, pages, 0, base, p->total, 0, 0 };
     long got = 0;
     int rc;
 
+    /* A count below what the first page gave is no place to read at. */
+    r.tail_asked = p->total < p->seen;
     rc = h->request_pipeline(ctx, pager_next, pager_done, &r);
-    while (rc == AMG_OK) {
+    while (rc == AMG_OK && !r.tail_empty) {
         rc = fetch_one(h, ctx, p, p->seen, &got);
         if (got == 0)
             break;
     }
     return rc;
+}
+
+int amgp_pager_rest(const struct amg_host *h, struct amg_ctx *ctx, struct amgp_pager *p)
+{
+    return pager_run(h, ctx, p, amgp_pages_after_first(p->total, p->count), 1);
+}
+
+int amgp_pager_counted(const struct amg_host *h, struct amg_ctx *ctx, struct amgp_pager *p,
+                       long total)
+{
+    p->total = total;
+    p->seen = 0;
+    if (p->count <= 0 || total <= 0)
+        return pager_run(h, ctx, p, 0, 0);
+    return pager_run(h, ctx, p, (total + p->count - 1) / p->count, 0);
 }
 
 /* ---- batched imports ---- */

@@ -32,6 +32,12 @@ struct amgp_pager {
 AMGP_HIDDEN int amgp_pager_first(const struct amg_host *h, struct amg_ctx *ctx,
                                  struct amgp_pager *p);
 
+/* Fetch every page concurrently for `total` items counted beforehand
+ * (sets total), then read past the end as amgp_pager_rest() does. Saves
+ * the round trip of a first page on its own. */
+AMGP_HIDDEN int amgp_pager_counted(const struct amg_host *h, struct amg_ctx *ctx,
+                                   struct amgp_pager *p, long total);
+
 /* Fetch the remaining pages concurrently, then keep reading past the end
  * until a page is empty (items created meanwhile, servers counting from
  * 1). Call after amgp_pager_first(). */

@@ -90,7 +90,10 @@ struct amg_request {
     int idempotent;                   /* 0: a request that may have been
                                        * processed (transport error, 5xx) is
                                        * not retried but reported, so the
-                                       * plugin can look before it resends */
+                                       * plugin can look before it resends;
+                                       * 1: also sent on a kept-alive
+                                       * connection, which libcurl may
+                                       * resend on its own */
     void *tag;                        /* the plugin's, untouched */
 
     long status;                      /* final HTTP status, 0 without answer */
