@@ -261,7 +261,9 @@ static int prepare_item(const struct sim_cd_import *imp, const json_t *item,
     if (rc != AMG_OK)
         return AMG_ENOMEM;
     p->stored = sim_scim_attrs(scim, "PENDING");
-    p->profile = json_pack("{s:o}", "attributes", attrs ? json_deep_copy(attrs) : json_object());
+    /* Shared with the body until the request ends, as the SCIM record. */
+    p->profile = attrs ? json_pack("{s:O}", "attributes", (json_t *)attrs)
+                       : json_pack("{s:{}}", "attributes");
     if (!p->stored || !p->profile)
         return AMG_ENOMEM;
     p->updated = json_incref(json_object_get(p->stored, "passwordUpdatedTimestamp"));

@@ -115,9 +115,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, const char *metho
     return ret;
 }
 
-/* Content-Length beyond the limit: answer before the body is sent (no
- * 100 Continue goes out), MHD then closes the connection. */
-static int declared_too_large(struct MHD_Connection *conn, size_t limit)
+/* The Content-Length the client declared, or 0 when there is none. */
+static unsigned long long declared_length(struct MHD_Connection *conn)
 {
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -128,7 +127,7 @@ static int declared_too_large(struct MHD_Connection *conn, size_t limit)
         return 0;
     errno = 0;
     n = strtoull(cl, &end, 10);
-    return end != cl && errno == 0 && n > limit;
+    return end != cl && errno == 0 ? n : 0;
 }
 
 /* --token-log: a test harness that must prove no token leaked needs every
@@ -234,6 +233,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     struct sim_server *srv = cls;
     struct conn_state *cs = *con_cls;
+    unsigned long long declared;
 
     (void)version;
     dropping = 0;
@@ -243,8 +243,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         *con_cls = cs;
         cs->limit = sim_route_body_limit(method, url);
-        if (!declared_too_large(conn, cs->limit))
+        declared = declared_length(conn);
+        /* Beyond the limit: answer before the body is sent (no 100
+         * Continue goes out), MHD then closes the connection. */
+        if (declared <= cs->limit) {
+            /* One buffer of the right size: growing it by doubling cost
+             * copies, and freeing the 64 KiB it reached for a 37 KB
+             * import batch made malloc consolidate on every request. */
+            if (declared > 0) {
+                cs->body = malloc((size_t)declared);
+                if (!cs->body)
+                    return MHD_NO;
+                cs->cap = (size_t)declared;
+            }
             return MHD_YES;
+        }
         cs->too_large = 1;
     } else if (*upload_data_size > 0) {
         if (!cs->decided && append_body(cs, upload_data, *upload_data_size) != AMG_OK)
@@ -255,6 +268,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (cs->decided)   /* called back after the delay */
         return deliver(conn, cs, method, url);
     decide(srv, conn, cs, url, method);
+    /* The answer is made: the body need not wait out the delay. */
+    free(cs->body);
+    cs->body = NULL;
+    cs->len = cs->cap = 0;
     if (srv->delay) {
         amg_debug("%s %s: response delayed %ld ms", method, url,
                   sim_faults_latency_ms(srv->env.faults));

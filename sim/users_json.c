@@ -153,7 +153,11 @@ json_t *sim_scim_attrs(const json_t *body, const char *status)
     static const char *const reserved[] = {
         "id", "meta", "schemas", "password", "originalId", NULL
     };
-    json_t *attrs = json_deep_copy(body);
+    /* Shallow: nested values are shared with the request body only
+     * until the request ends, and neither side changes them meanwhile.
+     * A deep copy of every imported user was a fifth of the sim's CPU
+     * in a bulk import. */
+    json_t *attrs = json_copy((json_t *)body);   /* only takes references */
     const char *const *r;
 
     if (!attrs)

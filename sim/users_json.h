@@ -50,7 +50,9 @@ int sim_scim_check(const json_t *body, int need_username, char *msg, size_t msg_
 
 /* Copy of the SCIM attributes of `body` to store: everything but id,
  * meta, schemas, password, originalId; "active" defaults to true and
- * "status" to `status` when absent. New reference or NULL. */
+ * "status" to `status` when absent. New reference or NULL. A shallow
+ * copy: its values are `body`'s, so the caller must drop `body` (a
+ * request's) without changing it. */
 json_t *sim_scim_attrs(const json_t *body, const char *status);
 
 /* GetUser of `u` (new reference, NULL on allocation failure). */
