@@ -2,6 +2,8 @@
 #include <string.h>
 #include <time.h>
 #include "engine.h"
+#include "fsutil.h"
+#include "mem.h"
 #include "clock.h"
 #include "catalog.h"
 #include "error.h"
@@ -11,6 +13,7 @@
 #include "http.h"
 #include "idmap.h"
 #include "instance.h"
+#include "livecheck.h"
 #include "loader.h"
 #include "log.h"
 #include "progress.h"
@@ -18,6 +21,7 @@
 #include "secret.h"
 #include "snapshot.h"
 #include "snapshot_key.h"
+#include "validated.h"
 #include "engine_priv.h"
 
 int amg_engine_new(const struct amg_config *cfg, const struct amg_plugin_set *set,
@@ -236,6 +240,34 @@ int amg_engine_selection(struct amg_engine *e, const struct amg_selection *sel,
     return AMG_OK;
 }
 
+/* After the commit: a stamp for each plugin whose records were checked
+ * whole during the export (see validated.h), a warning for each whose
+ * records will not validate. */
+static void stamp_export(const struct amg_engine *e, const int *checked, const long *problems,
+                         const char *path)
+{
+    json_t *manifest = NULL;
+    json_error_t err;
+    char *mpath = amg_path_join(path, "manifest.json");
+    size_t i;
+
+    manifest = mpath ? json_load_file(mpath, 0, &err) : NULL;
+    for (i = 0; i < e->set->n; i++) {
+        const struct amg_plugin *d = e->set->plugins[i].desc;
+        struct amg_validated_key key;
+
+        if (problems[i] > 0)
+            amg_warn("%s: %ld problem%s in the exported data (above); an import will refuse "
+                     "this snapshot until they are mended", d->name, problems[i],
+                     problems[i] == 1 ? "" : "s");
+        if (checked[i] && e->cfg->snapshot_dir && manifest &&
+            amg_validated_key_of(manifest, d->name, d->version, &key) == AMG_OK)
+            amg_validated_put(e->cfg->snapshot_dir, &key, "export", path);
+    }
+    json_decref(manifest);
+    amg_free(mpath);
+}
+
 int amg_engine_export(struct amg_engine *e, const char *instance, const char *output_dir,
                       const struct amg_selection *sel, char **snapshot_path)
 {
@@ -248,8 +280,11 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
     struct amg_progress *progress = NULL;
     struct amg_plugin_run run;
     struct amg_ctx ctx;
+    struct amg_livecheck *lc = NULL;
     const char *dir = output_dir ? output_dir : e->cfg->snapshot_dir;
     int *selected = NULL;
+    int *checked = NULL;
+    long *problems = NULL;
     int lock_fd = -1;
     time_t when;
     size_t i;
@@ -260,6 +295,12 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
     rc = amg_engine_select(e, sel, AMG_SELECT_PULL_DEPS, &selected);
     if (rc < 0)
         goto out;
+    checked = calloc(e->set->n + 1, sizeof(*checked));
+    problems = calloc(e->set->n + 1, sizeof(*problems));
+    if (!checked || !problems) {
+        rc = AMG_ENOMEM;
+        goto out;
+    }
     rc = amg_filters_parse(sel ? sel->only : NULL, sel ? sel->exclude : NULL, e->set, &filters);
     if (rc < 0)
         goto out;
@@ -320,10 +361,20 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
         rc = amg_snapshot_add_plugin(w, p->desc->name, p->desc->version);
         if (rc < 0)
             goto out;
+        if (p->desc->validate_fn &&
+            (amg_plugin_flags(p->desc) & AMG_PLUGIN_VALIDATE_DURING_EXPORT)) {
+            rc = amg_livecheck_new(p->desc, e->cfg, &lc);
+            if (rc < 0)
+                goto out;
+            ctx.livecheck = lc;
+        }
         amg_info("exporting %s", p->desc->name);
         amg_engine_run_begin(&ctx, "export", http, &run);
         rc = amg_engine_hook_status(p->desc->name, "export",
                                     p->desc->export_fn(amg_host_table(), &ctx));
+        checked[e->order[i]] = amg_livecheck_finish(lc, &problems[e->order[i]]);
+        amg_livecheck_free(lc);
+        lc = NULL;
         amg_engine_run_end(&ctx, report, http, &run, rc < 0 ? "failed" : "ok",
                            rc < 0 ? amg_strerror(rc) : NULL);
         amg_ctx_clear(&ctx);
@@ -336,12 +387,14 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
     rc = amg_snapshot_commit(w, snapshot_path);
     w = NULL;
     if (rc == AMG_OK) {
+        stamp_export(e, checked, problems, *snapshot_path);
         amg_report_set(report, "snapshot", json_string(*snapshot_path));
         amg_info("export of '%s': %ld requests, %ld retries, %ld throttled", instance,
                  amg_http_stats(http)->requests, amg_http_stats(http)->retries,
                  amg_http_stats(http)->throttled);
     }
 out:
+    amg_livecheck_free(lc);
     amg_ctx_clear(&ctx);
     amg_snapshot_abort(w);
     /* Only a run that got as far as a report object has anything to say. */
@@ -353,6 +406,8 @@ out:
     amg_http_free(http);
     amg_filters_free(filters);
     free(selected);
+    free(checked);
+    free(problems);
     return rc;
 }
 
@@ -377,6 +432,27 @@ static long run_validate(const struct amg_engine *e, const struct amg_loaded_plu
         return rc;
     }
     return problems;
+}
+
+/* The stamp key of `p`'s data in `snap`; AMG_ENOTFOUND when stamps do
+ * not apply (no snapshot_dir, no single data file). */
+static int stamp_key(const struct amg_engine *e, const struct amg_loaded_plugin *p,
+                     struct amg_snapshot *snap, struct amg_validated_key *key)
+{
+    if (!e->cfg->snapshot_dir)
+        return AMG_ENOTFOUND;
+    return amg_validated_key_of(amg_snapshot_manifest(snap), p->desc->name, p->desc->version,
+                                key);
+}
+
+/* A plugin's content passed its validate hook: remember it. */
+static void stamp(const struct amg_engine *e, const struct amg_loaded_plugin *p,
+                  struct amg_snapshot *snap, const char *how)
+{
+    struct amg_validated_key key;
+
+    if (stamp_key(e, p, snap, &key) == AMG_OK)
+        amg_validated_put(e->cfg->snapshot_dir, &key, how, amg_snapshot_path(snap));
 }
 
 /* Plugins the snapshot has data for but no loaded plugin handles. */
@@ -460,6 +536,8 @@ int amg_engine_validate(struct amg_engine *e, const char *snapshot)
             rc = n == AMG_ENOMEM || n == AMG_EPLUGIN ? (int)n : AMG_ESNAPSHOT;
             goto out;
         }
+        if (n == 0)
+            stamp(e, p, snap, "validate");
         problems += n;
     }
     if (problems > 0) {
@@ -506,12 +584,25 @@ int amg_engine_preflight(struct amg_engine *e, struct amg_snapshot *snap, const 
         const struct amg_loaded_plugin *p = &e->set->plugins[e->order[i]];
         long n;
 
+        struct amg_validated_key key;
+        char how[32];
+
         if (!selected[e->order[i]] || !amg_snapshot_has_plugin(snap, p->desc->name) ||
             !p->desc->validate_fn)
             continue;
+        /* The bytes were checked here before (amg_snapshot_open() has
+         * verified they are the bytes the manifest lists). */
+        if (stamp_key(e, p, snap, &key) == AMG_OK &&
+            amg_validated_has(e->cfg->snapshot_dir, &key, how, sizeof(how))) {
+            amg_info("%s: %s already validated on this machine (by %s, same SHA-256 and "
+                     "plugin version): not parsed again", p->desc->name, key.file, how);
+            continue;
+        }
         n = run_validate(e, p, snap);
         if (n < 0)
             return n == AMG_EPLUGIN ? AMG_EPLUGIN : AMG_ESNAPSHOT;
+        if (n == 0)
+            stamp(e, p, snap, "import");
         problems += n;
     }
     if (problems > 0) {

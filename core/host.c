@@ -12,6 +12,7 @@
 #include "filter.h"
 #include "http.h"
 #include "idmap.h"
+#include "livecheck.h"
 #include "log.h"
 #include "secret.h"
 #include "plan.h"
@@ -23,6 +24,8 @@ struct amg_records {
     struct amg_ndjson_writer *writer;
     struct amg_ndjson_reader *reader;
     struct amg_ctx *ctx;            /* borrowed: the hook's context */
+    struct amg_livecheck *live;     /* borrowed: writer followed by a check, or
+                                       reader of a check's records */
 };
 
 static void host_log(struct amg_ctx *ctx, enum amg_log_level level, const char *fmt, ...)
@@ -39,6 +42,12 @@ static void host_log(struct amg_ctx *ctx, enum amg_log_level level, const char *
 /* Logs a misuse of the host API by a plugin (wrong phase). */
 static int wrong_phase(struct amg_ctx *ctx, const char *what)
 {
+    /* A check during export is no error of the plugin's: only not a
+     * complete check, and the import validates once more. */
+    if (ctx->livecheck && ctx->phase == AMG_PHASE_VALIDATE) {
+        amg_livecheck_unsupported(ctx->livecheck, what);
+        return AMG_EINVAL;
+    }
     amg_log(AMG_LOG_ERROR, "[%s] %s is not available while %s", ctx->plugin, what,
             ctx->phase == AMG_PHASE_EXPORT ? "exporting"
             : ctx->phase == AMG_PHASE_IMPORT ? "importing" : "validating");
@@ -124,6 +133,8 @@ static int host_records_create(struct amg_ctx *ctx, struct amg_records **out)
         return rc;
     }
     ctx->wrote = 1;
+    if (ctx->livecheck && amg_livecheck_begin(ctx->livecheck))
+        r->live = ctx->livecheck;
     *out = r;
     return AMG_OK;
 }
@@ -137,6 +148,8 @@ static int host_records_write(struct amg_records *r, json_t *rec)
     rc = amg_ndjson_write(r->writer, rec);
     if (rc == AMG_OK && r->ctx)
         r->ctx->records++;
+    if (rc == AMG_OK && r->live)
+        amg_livecheck_feed(r->live, rec);
     return rc;
 }
 
@@ -146,6 +159,17 @@ static int host_records_open(struct amg_ctx *ctx, struct amg_records **out)
     int rc;
 
     *out = NULL;
+    if (ctx->livecheck && ctx->phase == AMG_PHASE_VALIDATE) {
+        rc = amg_livecheck_open(ctx->livecheck);
+        if (rc < 0)
+            return rc;
+        r = calloc(1, sizeof(*r));
+        if (!r)
+            return AMG_ENOMEM;
+        r->live = ctx->livecheck;
+        *out = r;
+        return AMG_OK;
+    }
     if (!ctx->snapshot)
         return wrong_phase(ctx, "records_open");
     r = calloc(1, sizeof(*r));
@@ -169,6 +193,10 @@ static int host_records_next_raw(struct amg_records *r, const char **line, size_
 {
     *line = NULL;
     *len = 0;
+    if (r && r->live && !r->writer) {
+        amg_livecheck_unsupported(r->live, "records_next_raw");
+        return AMG_EINVAL;
+    }
     if (!r || !r->reader)
         return AMG_EINVAL;
     return amg_ndjson_next_raw(r->reader, line, len);
@@ -177,6 +205,8 @@ static int host_records_next_raw(struct amg_records *r, const char **line, size_
 static int host_records_next(struct amg_records *r, json_t **rec)
 {
     *rec = NULL;
+    if (r && r->live && !r->writer)
+        return amg_livecheck_next(r->live, rec);
     if (!r || !r->reader)
         return AMG_EINVAL;
     return amg_ndjson_next(r->reader, rec);
@@ -190,6 +220,8 @@ static int host_records_close(struct amg_records *r)
         return AMG_OK;
     if (r->writer)
         rc = amg_ndjson_close(r->writer);
+    if (r->writer && r->live)
+        amg_livecheck_end(r->live, rc != AMG_OK);
     if (r->reader)
         amg_ndjson_reader_close(r->reader);
     free(r);
@@ -244,6 +276,12 @@ static void host_problem(struct amg_ctx *ctx, const char *where, const char *fmt
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     ctx->problems++;
+    if (ctx->livecheck) {
+        /* The export goes on: the data is what the instance holds. */
+        amg_log(AMG_LOG_WARN, "[%s] exported data will not validate: %s%s%s", ctx->plugin,
+                where ? where : "", where ? ": " : "", msg);
+        return;
+    }
     if (where)
         amg_log(AMG_LOG_ERROR, "%s/%s: %s: %s", dir, doc ? doc : ctx->plugin, where, msg);
     else

@@ -48,6 +48,9 @@ struct amg_ctx {
     long refused;                         /* writes refused while planning */
     long failures_seen;                   /* host->fail calls (log throttle) */
     int on_conflict;                      /* import: enum amg_conflict */
+    /* Check during export (livecheck.h), borrowed: on export the records
+     * written go to it; on validate the hook reads its records from it. */
+    struct amg_livecheck *livecheck;
 };
 
 /* host->fail logs this many failures of one plugin run one by one. */

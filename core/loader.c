@@ -19,10 +19,13 @@
 #define ABI_1_4_SIZE (offsetof(struct amg_plugin, options) + \
                       sizeof(const struct amg_plugin_option *))
 #define ABI_1_5_SIZE (offsetof(struct amg_plugin, secrets) + sizeof(const char *const *))
+#define ABI_1_6_SIZE (offsetof(struct amg_plugin, flags) + sizeof(unsigned))
 
 /* Descriptor size a plugin claiming ABI 1.`minor` must at least have. */
 static size_t needed_size(unsigned minor)
 {
+    if (minor >= 6)
+        return ABI_1_6_SIZE;
     if (minor >= 5)
         return ABI_1_5_SIZE;
     if (minor >= 4)
@@ -42,6 +45,13 @@ const char *const *amg_plugin_secrets(const struct amg_plugin *d)
     if (d->abi_minor < 5 || d->struct_size < ABI_1_5_SIZE)
         return NULL;
     return d->secrets;
+}
+
+unsigned amg_plugin_flags(const struct amg_plugin *d)
+{
+    if (d->abi_minor < 6 || d->struct_size < ABI_1_6_SIZE)
+        return 0;
+    return d->flags;
 }
 
 const char *const *amg_plugin_filter_fields(const struct amg_plugin *d)

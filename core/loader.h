@@ -59,6 +59,9 @@ const struct amg_plugin_option *amg_plugin_options(const struct amg_plugin *d);
 /* The secrets `d` declares (ABI 1.5), or NULL for an older plugin. */
 const char *const *amg_plugin_secrets(const struct amg_plugin *d);
 
+/* The descriptor's flags (ABI 1.6); 0 for older plugins. */
+unsigned amg_plugin_flags(const struct amg_plugin *d);
+
 /* Plugin by name, or NULL. Borrowed. */
 const struct amg_loaded_plugin *amg_plugins_find(const struct amg_plugin_set *set,
                                                  const char *name);

@@ -183,6 +183,7 @@ static const struct amg_plugin cdu_plugin = {
     .export_fn = cdu_export,
     .import_fn = cdu_import,
     .validate_fn = cdu_validate,
+    .flags = AMG_PLUGIN_VALIDATE_DURING_EXPORT,
     .filter_fields = filter_fields,
     .options = options,
     .secrets = secrets,

@@ -360,6 +360,7 @@ static const struct amg_plugin profiles_plugin = {
     .export_fn = profiles_export,
     .import_fn = profiles_import,
     .validate_fn = profiles_validate,
+    .flags = AMG_PLUGIN_VALIDATE_DURING_EXPORT,
     .filter_fields = filter_fields,
     .options = options,
 };

@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define AMG_PLUGIN_ABI_MAJOR 1
-#define AMG_PLUGIN_ABI_MINOR 5
+#define AMG_PLUGIN_ABI_MINOR 6
 #define AMG_PLUGIN_ENTRY_SYMBOL "amg_plugin_entry"
 
 /* Same declaration as jansson's, so this header does not need jansson.h. */
@@ -429,7 +429,23 @@ struct amg_plugin {
      * before the first request of a run, so a missing secret stops the run
      * (exit 2) before anything is read or written. */
     const char *const *secrets;
+
+    /* ---- ABI 1.6 ---- */
+    /* AMG_PLUGIN_* flags below, or 0. */
+    unsigned flags;
 };
+
+/*
+ * flags: the validate hook may also run during an export, on a thread of
+ * its own, while the export hook writes records: it then reads those
+ * records, as they are written, through records_open()/records_next()
+ * (the only calls it may make on the snapshot then; any other makes that
+ * check incomplete, which is harmless). A complete check without problems
+ * is remembered on this machine, and an import of the same bytes does
+ * not run the validate hook again. Set it only when the validate hook
+ * shares no mutable state with the export hook.
+ */
+#define AMG_PLUGIN_VALIDATE_DURING_EXPORT (1u << 0)
 
 #define AMG_PLUGIN_INIT_HEADER \
     .abi_major = AMG_PLUGIN_ABI_MAJOR, \
