@@ -101,25 +101,6 @@ static int profiles_export(const struct amg_host *h, struct amg_ctx *ctx)
     return rc;
 }
 
-static int next_profile(void *ud, json_t **item)
-{
-    struct run *r = ud;
-    int rc;
-
-    for (;;) {
-        json_t *rec = NULL;
-
-        rc = r->h->records_next(r->rec, &rec);
-        if (rc <= 0)
-            return rc;
-        if (selected(r->h, r->ctx, rec)) {
-            *item = rec;
-            return 1;
-        }
-        json_decref(rec);
-    }
-}
-
 static int remember(void *ud, json_t *profile)
 {
     struct run *r = ud;
@@ -235,20 +216,10 @@ static int profiles_import(const struct amg_host *h, struct amg_ctx *ctx)
     if (amgp_planning(h, ctx))
         return amgp_userplan_run(h, ctx, &plan_kind);
     memset(&imp, 0, sizeof(imp));
-    rc = amgp_records_count(h, ctx, selected, &imp.total);
-    if (rc < 0)
-        return rc;
-    rc = h->records_open(ctx, &r.rec);
-    if (rc < 0)
-        return rc;
     imp.path = "/users/import";
     /* The reference knows no limit for this endpoint; 50 is the CD one. */
     imp.batch = 50;
-    imp.next_item = next_profile;
-    imp.ud = &r;
-    rc = amgp_import_batches(h, ctx, &imp);
-    h->records_close(r.rec);
-    r.rec = NULL;
+    rc = amgp_import_records(h, ctx, &imp, selected, 0);
     if (rc == AMG_OK && (!map || strcmp(map, "false") != 0))
         rc = map_ids(&r, imp.sent);
     return rc;
