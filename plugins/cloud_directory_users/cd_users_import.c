@@ -19,12 +19,6 @@
 
 #define LIST_PAGE 50
 
-struct import_src {
-    const struct amg_host *h;
-    struct amg_ctx *ctx;
-    struct amg_records *in;
-};
-
 int cdu_selected(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec)
 {
     json_t *view = cdu_view(rec);
@@ -32,35 +26,6 @@ int cdu_selected(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec)
 
     json_decref(view);
     return keep;
-}
-
-/* The next selected user of the snapshot. */
-static int next_user(void *ud, json_t **item)
-{
-    struct import_src *src = ud;
-    int rc;
-
-    for (;;) {
-        json_t *rec = NULL;
-
-        rc = src->h->records_next(src->in, &rec);
-        if (rc <= 0)
-            return rc;
-        if (cdu_selected(src->h, src->ctx, rec)) {
-            *item = rec;
-            return 1;
-        }
-        json_decref(rec);
-    }
-}
-
-/* The next user's text, unparsed: without record filters every user is
- * selected and goes to App ID as the snapshot holds it. */
-static int next_user_text(void *ud, const char **text, size_t *len)
-{
-    struct import_src *src = ud;
-
-    return src->h->records_next_raw(src->in, text, len);
 }
 
 /* ---- id map and count check ---- */
@@ -143,7 +108,6 @@ out:
 
 int cdu_import(const struct amg_host *h, struct amg_ctx *ctx)
 {
-    struct import_src src = { h, ctx, NULL };
     struct amgp_import imp;
     char secret_q[1024];
     char path[1200];
@@ -157,21 +121,12 @@ int cdu_import(const struct amg_host *h, struct amg_ctx *ctx)
     if (amgp_planning(h, ctx))
         return cdu_plan(h, ctx);
     memset(&imp, 0, sizeof(imp));
-    rc = amgp_records_count(h, ctx, cdu_selected, &imp.total);
-    if (rc < 0)
-        return rc;
-    rc = h->records_open(ctx, &src.in);
-    if (rc < 0)
-        return rc;
     snprintf(path, sizeof(path), "/cloud_directory/import?encryption_secret=%s", secret_q);
     imp.path = path;
     imp.batch = cdu_option_long(h, ctx, "batch_size", 50, 1, 50);
-    imp.next_item = next_user;
-    if (AMG_HOST_HAS(h, records_next_raw) && !h->filtered(ctx))
-        imp.next_text = next_user_text;
-    imp.ud = &src;
-    rc = amgp_import_batches(h, ctx, &imp);
-    h->records_close(src.in);
+    /* Without record filters every user goes to App ID as the snapshot
+     * holds it. */
+    rc = amgp_import_records(h, ctx, &imp, cdu_selected, 1);
     if (rc == AMG_OK && (!map || strcmp(map, "false") != 0))
         rc = map_ids(h, ctx, imp.sent);
     return rc;

@@ -12,116 +12,57 @@
 #include <jansson.h>
 #include "cd_users.h"
 #include "cd_users_map.h"
-#include "paging.h"
 #include "userplan.h"
-#include "userroles.h"
 
 #define LIST_PAGE 50
+/* Bytes of a key; one that does not fit is "" (cdu_keys). */
 #define KEY_MAX 400
 
-static int remember(void *ud, json_t *user)
-{
-    struct amgp_userplan *up = ud;
-    char ekey[KEY_MAX], ukey[KEY_MAX];
+_Static_assert(KEY_MAX <= AMGP_USERPLAN_KEY_MAX, "a key must fit the plan's buffer");
 
-    cdu_keys(user, ekey, sizeof(ekey), ukey, sizeof(ukey));
-    if (amgp_userplan_known(up, ekey) < 0 || amgp_userplan_known(up, ukey) < 0)
-        return AMG_ENOMEM;
-    return AMG_OK;
+static void user_keys(json_t *scim, char buf[][AMGP_USERPLAN_KEY_MAX], const char **keys)
+{
+    cdu_keys(scim, buf[0], KEY_MAX, buf[1], KEY_MAX);
+    keys[0] = buf[0];
+    keys[1] = buf[1];
 }
 
-/* Classify and report one user of the snapshot. */
-static int plan_user(const struct amg_host *h, struct amg_ctx *ctx, struct amgp_userplan *up,
-                     struct amgp_userroles *ur, json_t *rec)
+static void record_keys(json_t *rec, char buf[][AMGP_USERPLAN_KEY_MAX], const char **keys)
 {
-    static const char *const why[] = {
-        "already in the target (same e-mail): the import skips it",
-        "already in the target (same userName): the import skips it",
-    };
-    char ekey[KEY_MAX], ukey[KEY_MAX], object[KEY_MAX + 8];
-    char missing[300], detail[400];
-    const char *keys[2] = { ekey, ukey };
+    user_keys(json_object_get(rec, "scimUser"), buf, keys);
+}
+
+/* Named as the operator knows the user: e-mail, else userName. */
+static const char *user_name(json_t *rec, const char *const *keys)
+{
     const char *id = cdu_original_id(rec);
-    int k, m;
 
-    cdu_keys(json_object_get(rec, "scimUser"), ekey, sizeof(ekey), ukey, sizeof(ukey));
-    /* Named as the operator knows the user: e-mail, else userName. */
-    snprintf(object, sizeof(object), "user %s", ekey[0] ? ekey + 2 : ukey[0] ? ukey + 2
-             : id ? id : "(no e-mail, userName or id)");
-    k = amgp_userplan_classify(up, keys, 2);
-    if (k < -1)
-        return AMG_ENOMEM;
-    if (k >= 0) {
-        amgp_userplan_report(h, ctx, up, AMG_OUT_SKIPPED, object, why[k]);
-        return AMG_OK;
-    }
-    m = amgp_userroles_check(h, ctx, ur, json_object_get(rec, "roles"), object + 5,
-                             missing, sizeof(missing));
-    if (m < 0)
-        return AMG_ENOMEM;
-    if (m > 0) {
-        snprintf(detail, sizeof(detail), "role%s %s neither in the target nor created by this "
-                 "run: the import would refuse the user", m > 1 ? "s" : "", missing);
-        amgp_userplan_report(h, ctx, up, AMG_OUT_FAILED, object, detail);
-    } else {
-        amgp_userplan_report(h, ctx, up, AMG_OUT_CREATED, object, NULL);
-    }
-    return AMG_OK;
+    return keys[0][0] ? keys[0] + 2 : keys[1][0] ? keys[1] + 2
+           : id ? id : "(no e-mail, userName or id)";
 }
+
+static const char *const why[] = {
+    "already in the target (same e-mail): the import skips it",
+    "already in the target (same userName): the import skips it",
+};
+
+static const struct amgp_userplan_kind users = {
+    .path = "/cloud_directory/Users",
+    .items_key = "Resources",
+    .page = LIST_PAGE,
+    .one = "user",
+    .noun = "users",
+    .target_noun = "Cloud Directory users",
+    .object_size = KEY_MAX + 8,
+    .nkeys = 2,
+    .why = why,
+    .selected = cdu_selected,
+    .item_keys = user_keys,
+    .record_keys = record_keys,
+    .name = user_name,
+};
 
 int cdu_plan(const struct amg_host *h, struct amg_ctx *ctx)
 {
-    struct amgp_userplan up;
-    struct amgp_userroles ur;
-    struct amgp_pager p;
-    struct amg_records *in = NULL;
-    json_t *rec = NULL;
-    long total = -1, done = 0;
-    int rc;
-
-    memset(&ur, 0, sizeof(ur));
-    rc = amgp_userplan_init(&up, AMGP_USERPLAN_LISTED);
-    if (rc < 0)
-        return rc;
-    rc = amgp_userroles_load(h, ctx, &ur);
-    if (rc < 0)
-        goto out;
-    memset(&p, 0, sizeof(p));
-    p.path = "/cloud_directory/Users";
-    p.items_key = "Resources";
-    p.count = LIST_PAGE;
-    p.item = remember;
-    p.ud = &up;
-    rc = amgp_pager_first(h, ctx, &p);
-    if (rc == AMG_OK)
-        rc = amgp_pager_rest(h, ctx, &p);
-    if (rc == AMG_OK)
-        rc = amgp_records_count(h, ctx, cdu_selected, &total);
-    if (rc == AMG_OK)
-        rc = h->records_open(ctx, &in);
-    if (rc < 0)
-        goto out;
-    h->log(ctx, AMG_LOG_INFO, "the target has %ld Cloud Directory users; planning %ld", p.seen,
-           total);
-    while ((rc = h->records_next(in, &rec)) == 1) {
-        if (cdu_selected(h, ctx, rec) == 1) {
-            rc = plan_user(h, ctx, &up, &ur, rec);
-            if (rc < 0)
-                break;
-            amgp_progress(h, ctx, ++done, total);
-        }
-        json_decref(rec);
-        rec = NULL;
-    }
-    if (rc == 0) {
-        amgp_userroles_finish(h, ctx, &ur, "users");
-        amgp_userplan_finish(h, ctx, &up, "users");
-    }
-out:
-    amgp_userroles_free(&ur);
-    json_decref(rec);
-    if (in)
-        h->records_close(in);
-    amgp_userplan_free(&up);
-    return rc < 0 ? rc : AMG_OK;
+    return amgp_userplan_run(h, ctx, &users);
 }

@@ -385,6 +385,66 @@ static int import_done(void *ud, struct amg_request *req)
     return AMG_OK;
 }
 
+struct selected_src {
+    const struct amg_host *h;
+    struct amg_ctx *ctx;
+    struct amg_records *in;
+    int (*keep)(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec);
+};
+
+/* The next selected record of the snapshot. */
+static int next_selected(void *ud, json_t **item)
+{
+    struct selected_src *src = ud;
+    int rc;
+
+    for (;;) {
+        json_t *rec = NULL;
+
+        rc = src->h->records_next(src->in, &rec);
+        if (rc <= 0)
+            return rc;
+        if (src->keep(src->h, src->ctx, rec)) {
+            *item = rec;
+            return 1;
+        }
+        json_decref(rec);
+    }
+}
+
+/* The next record's text, unparsed: only used when every record is
+ * selected. */
+static int next_raw(void *ud, const char **text, size_t *len)
+{
+    struct selected_src *src = ud;
+
+    return src->h->records_next_raw(src->in, text, len);
+}
+
+int amgp_import_records(const struct amg_host *h, struct amg_ctx *ctx, struct amgp_import *imp,
+                        int (*keep)(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec),
+                        int raw)
+{
+    struct selected_src src = { h, ctx, NULL, keep };
+    int rc;
+
+    rc = amgp_records_count(h, ctx, keep, &imp->total);
+    if (rc < 0)
+        return rc;
+    rc = h->records_open(ctx, &src.in);
+    if (rc < 0)
+        return rc;
+    imp->next_item = next_selected;
+    imp->next_text = NULL;
+    if (raw && AMG_HOST_HAS(h, records_next_raw) && !h->filtered(ctx))
+        imp->next_text = next_raw;
+    imp->ud = &src;
+    rc = amgp_import_batches(h, ctx, imp);
+    h->records_close(src.in);
+    imp->ud = NULL;
+    return rc;
+}
+
 int amgp_records_count(const struct amg_host *h, struct amg_ctx *ctx,
                        int (*keep)(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec),
                        long *n)

@@ -82,6 +82,21 @@ AMGP_HIDDEN int amgp_records_count(const struct amg_host *h, struct amg_ctx *ctx
                                                json_t *rec),
                                    long *n);
 
+/*
+ * Import the records of the plugin's snapshot file that keep() selects
+ * (nonzero) through amgp_import_batches(): counts them into imp->total,
+ * opens the file, hands them over one by one and closes it. With `raw`,
+ * when the host passes records as text (ABI 1.5) and no record filter is
+ * active, every record goes as the snapshot holds it, unparsed. The
+ * caller sets imp->path and imp->batch; next_item, next_text, ud and
+ * total are set here.
+ */
+AMGP_HIDDEN int amgp_import_records(const struct amg_host *h, struct amg_ctx *ctx,
+                                    struct amgp_import *imp,
+                                    int (*keep)(const struct amg_host *h, struct amg_ctx *ctx,
+                                                json_t *rec),
+                                    int raw);
+
 /* Text of a failReason's "error" (string, or message/detail inside an
  * object) into buf[size]. */
 AMGP_HIDDEN const char *amgp_reason_text(json_t *reason, char *buf, size_t size);

@@ -15,6 +15,9 @@
 #include "pluginutil.h"
 
 #define AMGP_USERPLAN_LISTED 100
+#define AMGP_USERPLAN_KEYS 2          /* identity keys of one user at most */
+#define AMGP_USERPLAN_KEY_MAX 600     /* bytes of one identity key, NUL included */
+#define AMGP_USERPLAN_OBJECT_MAX 640  /* bytes of a user's object name at most */
 
 struct amgp_userplan {
     json_t *known;      /* owned: identity key -> true */
@@ -64,5 +67,43 @@ AMGP_HIDDEN void amgp_userplan_summary(const struct amgp_userplan *up, const cha
  * summary line. */
 AMGP_HIDDEN void amgp_userplan_finish(const struct amg_host *h, struct amg_ctx *ctx,
                                       const struct amgp_userplan *up, const char *noun);
+
+/*
+ * What tells one user collection's plan from another's. Every pointer is
+ * borrowed and must outlive amgp_userplan_run().
+ */
+struct amgp_userplan_kind {
+    const char *path;         /* the target's users, paged: "/users/export" */
+    const char *items_key;    /* their array in a page: "users" */
+    long page;                /* users per page */
+    const char *one;          /* names a user in plan lines: "profile" */
+    const char *noun;         /* users in the totals: "profiles" */
+    /* NULL, or logged before the users are classified: "the target has
+     * <n> <target_noun>; planning <selected>". */
+    const char *target_noun;
+    size_t object_size;       /* "<one> <name>" is cut to this, NUL included */
+    int nkeys;                /* identity keys per user, 1 to AMGP_USERPLAN_KEYS */
+    const char *const *why;   /* why[k]: the detail of a skip on key k */
+    /* Nonzero when a record of the snapshot passes the run's filters. */
+    int (*selected)(const struct amg_host *h, struct amg_ctx *ctx, json_t *rec);
+    /* The identity keys of a user of the target (item_keys) or of the
+     * snapshot (record_keys): keys[i] points into buf[i], or is NULL or
+     * "" for a key the user lacks. */
+    void (*item_keys)(json_t *item, char buf[][AMGP_USERPLAN_KEY_MAX], const char **keys);
+    void (*record_keys)(json_t *rec, char buf[][AMGP_USERPLAN_KEY_MAX], const char **keys);
+    /* How the operator knows a record, from its keys or itself (borrowed
+     * from either, never NULL). */
+    const char *(*name)(json_t *rec, const char *const *keys);
+};
+
+/*
+ * The dry run of a user collection's import: the target's users (GETs,
+ * paged) by identity key, then each selected record of the snapshot
+ * reported as created; skipped when a key is taken in the target or by an
+ * earlier record; failed when it refers to a role neither in the target
+ * nor created by this run. Logs the role check and the totals at the end.
+ */
+AMGP_HIDDEN int amgp_userplan_run(const struct amg_host *h, struct amg_ctx *ctx,
+                                  const struct amgp_userplan_kind *kind);
 
 #endif

@@ -15,7 +15,6 @@
 #include "pluginutil.h"
 #include "paging.h"
 #include "userplan.h"
-#include "userroles.h"
 
 #define PAGE 50
 
@@ -102,25 +101,6 @@ static int profiles_export(const struct amg_host *h, struct amg_ctx *ctx)
     return rc;
 }
 
-static int next_profile(void *ud, json_t **item)
-{
-    struct run *r = ud;
-    int rc;
-
-    for (;;) {
-        json_t *rec = NULL;
-
-        rc = r->h->records_next(r->rec, &rec);
-        if (rc <= 0)
-            return rc;
-        if (selected(r->h, r->ctx, rec)) {
-            *item = rec;
-            return 1;
-        }
-        json_decref(rec);
-    }
-}
-
 static int remember(void *ud, json_t *profile)
 {
     struct run *r = ud;
@@ -186,13 +166,23 @@ static int map_ids(struct run *r, long selected_count)
 
 /* ---- dry run ---- */
 
-static int remember_known(void *ud, json_t *profile)
+static void profile_keys(json_t *profile, char buf[][AMGP_USERPLAN_KEY_MAX],
+                         const char **keys)
 {
-    struct amgp_userplan *up = ud;
-    char key[600];
-
-    return amgp_userplan_known(up, identity_key(profile, key, sizeof(key)));
+    keys[0] = identity_key(profile, buf[0], AMGP_USERPLAN_KEY_MAX);
 }
+
+static const char *profile_name(json_t *rec, const char *const *keys)
+{
+    const char *id = json_string_value(json_object_get(rec, "id"));
+
+    /* "(null)" is what the plan has always printed for neither. */
+    return keys[0] ? keys[0] : id ? id : "(null)";
+}
+
+static const char *const why_skip[] = {
+    "already in the target (same identity): the import skips it",
+};
 
 /*
  * The plan of the import: the target's profiles (GET /users/export,
@@ -201,84 +191,20 @@ static int remember_known(void *ud, json_t *profile)
  * a profile already, or failed because it refers to a role neither in the
  * target nor created by this run. Nothing is sent but GETs.
  */
-static int profiles_plan(const struct amg_host *h, struct amg_ctx *ctx)
-{
-    struct amgp_userplan up;
-    struct amgp_userroles ur;
-    struct amgp_pager p;
-    struct amg_records *in = NULL;
-    json_t *rec = NULL;
-    long total = -1, done = 0;
-    int rc;
-
-    memset(&ur, 0, sizeof(ur));
-    rc = amgp_userplan_init(&up, AMGP_USERPLAN_LISTED);
-    if (rc < 0)
-        return rc;
-    rc = amgp_userroles_load(h, ctx, &ur);
-    if (rc < 0)
-        goto out;
-    memset(&p, 0, sizeof(p));
-    p.path = "/users/export";
-    p.items_key = "users";
-    p.count = PAGE;
-    p.item = remember_known;
-    p.ud = &up;
-    rc = amgp_pager_first(h, ctx, &p);
-    if (rc == AMG_OK)
-        rc = amgp_pager_rest(h, ctx, &p);
-    if (rc == AMG_OK)
-        rc = amgp_records_count(h, ctx, selected, &total);
-    if (rc == AMG_OK)
-        rc = h->records_open(ctx, &in);
-    if (rc < 0)
-        goto out;
-    while ((rc = h->records_next(in, &rec)) == 1) {
-        char key[600], object[640], missing[300], detail[400];
-        const char *keys[1];
-        int k, m = 0;
-
-        if (selected(h, ctx, rec)) {
-            keys[0] = identity_key(rec, key, sizeof(key));
-            snprintf(object, sizeof(object), "profile %s", keys[0] ? keys[0]
-                     : json_string_value(json_object_get(rec, "id")));
-            k = amgp_userplan_classify(&up, keys, 1);
-            if (k < -1) {
-                rc = AMG_ENOMEM;
-                break;
-            }
-            if (k < 0)
-                m = amgp_userroles_check(h, ctx, &ur, json_object_get(rec, "roles"),
-                                         object + 8, missing, sizeof(missing));
-            if (m < 0) {
-                rc = AMG_ENOMEM;
-                break;
-            }
-            snprintf(detail, sizeof(detail), "role%s %s neither in the target nor created by "
-                     "this run: the import would refuse the profile", m > 1 ? "s" : "", missing);
-            if (m > 0)
-                amgp_userplan_report(h, ctx, &up, AMG_OUT_FAILED, object, detail);
-            else
-                amgp_userplan_report(h, ctx, &up, k < 0 ? AMG_OUT_CREATED : AMG_OUT_SKIPPED,
-                                     object, k < 0 ? NULL : "already in the target (same "
-                                     "identity): the import skips it");
-            amgp_progress(h, ctx, ++done, total);
-        }
-        json_decref(rec);
-        rec = NULL;
-    }
-    if (rc == 0) {
-        amgp_userroles_finish(h, ctx, &ur, "profiles");
-        amgp_userplan_finish(h, ctx, &up, "profiles");
-    }
-out:
-    amgp_userroles_free(&ur);
-    json_decref(rec);
-    if (in)
-        h->records_close(in);
-    amgp_userplan_free(&up);
-    return rc < 0 ? rc : AMG_OK;
-}
+static const struct amgp_userplan_kind plan_kind = {
+    .path = "/users/export",
+    .items_key = "users",
+    .page = PAGE,
+    .one = "profile",
+    .noun = "profiles",
+    .object_size = 640,
+    .nkeys = 1,
+    .why = why_skip,
+    .selected = selected,
+    .item_keys = profile_keys,
+    .record_keys = profile_keys,
+    .name = profile_name,
+};
 
 static int profiles_import(const struct amg_host *h, struct amg_ctx *ctx)
 {
@@ -288,22 +214,12 @@ static int profiles_import(const struct amg_host *h, struct amg_ctx *ctx)
     int rc;
 
     if (amgp_planning(h, ctx))
-        return profiles_plan(h, ctx);
+        return amgp_userplan_run(h, ctx, &plan_kind);
     memset(&imp, 0, sizeof(imp));
-    rc = amgp_records_count(h, ctx, selected, &imp.total);
-    if (rc < 0)
-        return rc;
-    rc = h->records_open(ctx, &r.rec);
-    if (rc < 0)
-        return rc;
     imp.path = "/users/import";
     /* The reference knows no limit for this endpoint; 50 is the CD one. */
     imp.batch = 50;
-    imp.next_item = next_profile;
-    imp.ud = &r;
-    rc = amgp_import_batches(h, ctx, &imp);
-    h->records_close(r.rec);
-    r.rec = NULL;
+    rc = amgp_import_records(h, ctx, &imp, selected, 0);
     if (rc == AMG_OK && (!map || strcmp(map, "false") != 0))
         rc = map_ids(&r, imp.sent);
     return rc;
