@@ -27,8 +27,7 @@ static void wipe_free(char *s)
     free(s);
 }
 
-/* a + b + c as a new string; NULL when out of memory. */
-static char *join3(const char *a, const char *b, const char *c)
+char *amg_http_join3(const char *a, const char *b, const char *c)
 {
     size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
     char *s = malloc(la + lb + lc + 1);
@@ -140,26 +139,6 @@ static int copy_opts(struct amg_http *h, const struct amg_http_opts *opts)
     return AMG_OK;
 }
 
-/* The grant form is built once: the key is not needed in any other
- * shape, and both it and its escaped form are kept out of the log. */
-static int make_iam_form(struct amg_http *h, const char *api_key)
-{
-    char *esc = curl_easy_escape(h->xc.curl, api_key, 0);
-    int rc = AMG_ENOMEM;
-
-    if (!esc)
-        return AMG_ENOMEM;
-    if (amg_log_add_secret(api_key) == AMG_ENOMEM || amg_log_add_secret(esc) == AMG_ENOMEM)
-        goto out;
-    h->iam_form = join3("grant_type=urn:ibm:params:oauth:grant-type:apikey&apikey=", esc, "");
-    if (h->iam_form)
-        rc = AMG_OK;
-out:
-    explicit_bzero(esc, strlen(esc));
-    curl_free(esc);
-    return rc;
-}
-
 int amg_http_new(const struct amg_http_opts *opts, struct amg_http **out)
 {
     struct amg_xfer_config cfg;
@@ -204,7 +183,7 @@ int amg_http_new(const struct amg_http_opts *opts, struct amg_http **out)
     h->token_lock_ready = 1;
     if ((rc = copy_opts(h, opts)) != AMG_OK ||
         (rc = amg_xfer_client_init(&h->xc, &cfg)) != AMG_OK ||
-        (rc = make_iam_form(h, opts->api_key)) != AMG_OK)
+        (rc = amg_http_make_iam_form(h, opts->api_key)) != AMG_OK)
         goto out;
     *out = h;
     h = NULL;
@@ -231,112 +210,6 @@ void amg_http_free(struct amg_http *h)
 const struct amg_http_stats *amg_http_stats(const struct amg_http *h)
 {
     return &h->xc.stats;
-}
-
-/* POST the API key to IAM and cache the token. Called with token_lock
- * held. */
-static int fetch_token(struct amg_http *h)
-{
-    struct curl_slist *hdrs = NULL;
-    struct amg_xfer_answer a;
-    struct amg_xfer x;
-    char *what = NULL;
-    char *msg = NULL;
-    double now;
-    int rc = AMG_ENOMEM;
-
-    amg_xfer_answer_init(&a);
-    what = join3("POST ", h->iam_url, "");
-    if (!what || amg_xfer_headers(&hdrs, "Content-Type: application/x-www-form-urlencoded",
-                                  "Accept: application/json", NULL) != AMG_OK)
-        goto out;
-    memset(&x, 0, sizeof(x));
-    x.method = "POST";
-    x.url = h->iam_url;
-    x.what = what;
-    x.headers = hdrs;
-    x.body = h->iam_form;
-    x.body_len = strlen(h->iam_form);
-    x.loopback = h->iam_loopback;
-    /* The instance's limit is App ID's; IAM is a different service. */
-    x.rate_limited = 0;
-    rc = amg_xfer_send(&h->xc, &x, &a);
-    if (rc != AMG_OK)
-        goto out;
-    rc = AMG_EAUTH;
-    if (a.status >= 400 && a.status < 500) {
-        msg = amg_iam_error_message(a.body, a.len);
-        amg_error("IAM refused the API key for %s (HTTP %ld%s%s)", h->base_url, a.status,
-                  msg ? ": " : "", msg ? msg : "");
-        goto out;
-    }
-    if (a.status != 200) {
-        amg_error("IAM at %s answered HTTP %ld: no token for %s", h->iam_url, a.status,
-                  h->base_url);
-        goto out;
-    }
-    now = h->xc.clock->wall(h->xc.clock->ud);
-    rc = amg_iam_token_parse(a.body, a.len, now, &h->token);
-    if (rc == AMG_ENOMEM)
-        goto out;
-    if (rc != AMG_OK) {
-        amg_error("IAM at %s answered without a usable access_token for %s", h->iam_url,
-                  h->base_url);
-        rc = AMG_EAUTH;
-        goto out;
-    }
-    rc = amg_log_add_secret(h->token.access_token) == AMG_ENOMEM ? AMG_ENOMEM : AMG_OK;
-    if (!amg_iam_token_usable(&h->token, now))
-        amg_warn("the new IAM token for %s already looks expired by the local clock; "
-                 "check the system time", h->base_url);
-    amg_debug("IAM token for %s valid for %.0f s", h->base_url, h->token.expires_in);
-out:
-    amg_xfer_answer_wipe(&a);
-    curl_slist_free_all(hdrs);
-    free(what);
-    free(msg);
-    return rc;
-}
-
-/*
- * Make sure a token is cached; with `bearer` non-NULL return the
- * Authorization header line for it (a new string, secret). `generation`
- * identifies the token handed out.
- */
-int amg_http_bearer(struct amg_http *h, char **bearer, unsigned long *generation)
-{
-    int rc = AMG_OK;
-
-    pthread_mutex_lock(&h->token_lock);
-    if (!amg_iam_token_usable(&h->token, h->xc.clock->wall(h->xc.clock->ud)))
-        rc = fetch_token(h);
-    /* A token fetched just now is used even if the local clock disagrees
-     * with IAM's: fetching again would not help. */
-    if (rc == AMG_OK) {
-        *generation = h->token.generation;
-        if (bearer) {
-            *bearer = join3("Authorization: Bearer ", h->token.access_token, "");
-            if (!*bearer)
-                rc = AMG_ENOMEM;
-        }
-    }
-    pthread_mutex_unlock(&h->token_lock);
-    return rc;
-}
-
-void amg_http_drop_token(struct amg_http *h, unsigned long generation)
-{
-    pthread_mutex_lock(&h->token_lock);
-    if (h->token.generation == generation)
-        amg_iam_token_clear(&h->token);
-    pthread_mutex_unlock(&h->token_lock);
-}
-
-int amg_http_authenticate(struct amg_http *h)
-{
-    unsigned long generation = 0;
-
-    return amg_http_bearer(h, NULL, &generation);
 }
 
 /* Log a body that should have been JSON, cut short and made printable;
@@ -462,8 +335,8 @@ int amg_http_json(struct amg_http *h, const char *method, const char *path,
         return AMG_EINVAL;
     }
     rc = AMG_ENOMEM;
-    prefix = join3(h->base_url, "/management/v4/", h->tenant_id);
-    url = prefix ? join3(prefix, path, "") : NULL;
+    prefix = amg_http_join3(h->base_url, "/management/v4/", h->tenant_id);
+    url = prefix ? amg_http_join3(prefix, path, "") : NULL;
     what = amg_http_describe(method, path);
     if (!url || !what)
         goto out;
@@ -523,8 +396,8 @@ static int raw_exchange(struct amg_http *h, const char *method, const char *targ
     int rc = AMG_ENOMEM;
 
     if (target[0] == '/') {
-        prefix = join3(h->base_url, "/management/v4/", h->tenant_id);
-        url = prefix ? join3(prefix, target, "") : NULL;
+        prefix = amg_http_join3(h->base_url, "/management/v4/", h->tenant_id);
+        url = prefix ? amg_http_join3(prefix, target, "") : NULL;
         loopback = h->base_loopback;
     } else {
         /* Another host (a CDN serving the logo, say) never sees the
@@ -534,11 +407,11 @@ static int raw_exchange(struct amg_http *h, const char *method, const char *targ
             goto out;
         rc = AMG_ENOMEM;
         bearer = on_instance_host(h, target);
-        url = join3(target, "", "");
+        url = amg_http_join3(target, "", "");
     }
     what = amg_http_describe(method, target);
     if (content_type)
-        ctype = join3("Content-Type: ", content_type, "");
+        ctype = amg_http_join3("Content-Type: ", content_type, "");
     if (!url || !what || (content_type && !ctype))
         goto out;
     rc = exchange(h, method, url, what, ctype, "Accept: */*", body, body_len, bearer, loopback,

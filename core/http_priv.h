@@ -1,7 +1,7 @@
 /*
- * Internals of the HTTP client shared by http.c (one request at a time)
- * and pipeline.c (many in flight over libcurl's multi interface). Not for
- * other modules: they use http.h.
+ * Internals of the HTTP client shared by http.c (one request at a time),
+ * http_token.c (the IAM token) and pipeline.c (many in flight over
+ * libcurl's multi interface). Not for other modules: they use http.h.
  */
 #ifndef AMG_HTTP_PRIV_H
 #define AMG_HTTP_PRIV_H
@@ -25,6 +25,13 @@ struct amg_http {
     struct amg_iam_token token;
     int concurrency;            /* pipeline width */
 };
+
+/* a + b + c as a new string; NULL when out of memory. */
+char *amg_http_join3(const char *a, const char *b, const char *c);
+
+/* Build h->iam_form (owned by h, secret) from `api_key`, and register the
+ * key and its escaped form with the log's redaction. 0 or AMG_ENOMEM. */
+int amg_http_make_iam_form(struct amg_http *h, const char *api_key);
 
 /* The Authorization header line for a usable token (fetched if needed);
  * *bearer is a new string holding the token (wipe before freeing), NULL

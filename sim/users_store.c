@@ -8,31 +8,15 @@
 #include "appid-migrate/plugin.h"
 #include "strmap.h"
 #include "users_store.h"
-
-#define IDP_CD "cloud_directory"
-
-struct vec {
-    void **items;
-    size_t n, cap;
-};
-
-struct sim_uset {
-    pthread_rwlock_t lock;
-    char tenant[65];
-    struct vec users;        /* struct sim_cd_user *, creation order */
-    struct vec profiles;     /* struct sim_profile *, creation order */
-    struct vec ext;          /* profiles whose idp is not Cloud Directory */
-    struct sim_strmap *user_ids, *emails, *names;
-    struct sim_strmap *profile_ids, *identities;
-};
+#include "users_store_priv.h"
 
 struct sim_users {
     pthread_mutex_t lock;        /* guards `sets` and `by_tenant` only */
-    struct vec sets;             /* struct sim_uset * */
+    struct sim_uvec sets;        /* struct sim_uset * */
     struct sim_strmap *by_tenant;
 };
 
-static int vec_push(struct vec *v, void *item)
+int sim_uvec_push(struct sim_uvec *v, void *item)
 {
     if (v->n == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 64;
@@ -47,9 +31,7 @@ static int vec_push(struct vec *v, void *item)
     return AMG_OK;
 }
 
-/* Remove item `i`, keeping the order; `reindex` updates the position kept
- * in each item that moved. O(n) but a memmove of pointers. */
-static void vec_remove(struct vec *v, size_t i, void (*reindex)(void *item, size_t pos))
+void sim_uvec_remove(struct sim_uvec *v, size_t i, void (*reindex)(void *item, size_t pos))
 {
     size_t j;
 
@@ -62,16 +44,6 @@ static void vec_remove(struct vec *v, size_t i, void (*reindex)(void *item, size
 static void reindex_user(void *item, size_t pos)
 {
     ((struct sim_cd_user *)item)->pos = pos;
-}
-
-static void reindex_profile(void *item, size_t pos)
-{
-    ((struct sim_profile *)item)->pos = pos;
-}
-
-static void reindex_ext(void *item, size_t pos)
-{
-    ((struct sim_profile *)item)->ext_pos = pos;
 }
 
 long long sim_now_ms(void)
@@ -129,18 +101,6 @@ static void free_user(struct sim_cd_user *u)
     free(u);
 }
 
-static void free_profile(struct sim_profile *p)
-{
-    if (!p)
-        return;
-    free(p->idp);
-    free(p->idp_id);
-    json_decref(p->doc);
-    json_decref(p->roles);
-    free(p->identity_key);
-    free(p);
-}
-
 static void free_set(struct sim_uset *s)
 {
     size_t i;
@@ -150,7 +110,7 @@ static void free_set(struct sim_uset *s)
     for (i = 0; i < s->users.n; i++)
         free_user(s->users.items[i]);
     for (i = 0; i < s->profiles.n; i++)
-        free_profile(s->profiles.items[i]);
+        sim_profile_free(s->profiles.items[i]);
     free(s->users.items);
     free(s->profiles.items);
     free(s->ext.items);
@@ -225,7 +185,7 @@ static struct sim_uset *get_set(struct sim_users *u, const char *tenant)
     s = sim_strmap_get(u->by_tenant, tenant);
     if (!s) {
         s = new_set(tenant);
-        if (s && vec_push(&u->sets, s) != AMG_OK) {
+        if (s && sim_uvec_push(&u->sets, s) != AMG_OK) {
             free_set(s);
             s = NULL;
         }
@@ -403,7 +363,7 @@ int sim_uset_cd_add(struct sim_uset *s, const char *id, json_t *scim,
     u->pw = *pw;
     u->created_ms = u->modified_ms = u->pw_updated_ms = sim_now_ms();
     u->pos = s->users.n;
-    if (vec_push(&s->users, u) != AMG_OK)
+    if (sim_uvec_push(&s->users, u) != AMG_OK)
         goto fail;
     if (sim_strmap_put(s->user_ids, u->id, u) != AMG_OK ||
         (u->email_key && sim_strmap_put(s->emails, u->email_key, u) != AMG_OK) ||
@@ -484,129 +444,6 @@ void sim_uset_cd_remove(struct sim_uset *s, struct sim_cd_user *user, int with_p
         sim_strmap_del(s->emails, user->email_key);
     if (user->name_key)
         sim_strmap_del(s->names, user->name_key);
-    vec_remove(&s->users, user->pos, reindex_user);
+    sim_uvec_remove(&s->users, user->pos, reindex_user);
     free_user(user);
-}
-
-size_t sim_uset_profile_count(const struct sim_uset *s)
-{
-    return s->profiles.n;
-}
-
-struct sim_profile *sim_uset_profile_at(const struct sim_uset *s, size_t i)
-{
-    return i < s->profiles.n ? s->profiles.items[i] : NULL;
-}
-
-size_t sim_uset_ext_count(const struct sim_uset *s)
-{
-    return s->ext.n;
-}
-
-struct sim_profile *sim_uset_ext_at(const struct sim_uset *s, size_t i)
-{
-    return i < s->ext.n ? s->ext.items[i] : NULL;
-}
-
-struct sim_profile *sim_uset_profile_get(const struct sim_uset *s, const char *id)
-{
-    return id ? sim_strmap_get(s->profile_ids, id) : NULL;
-}
-
-/* "idp\x1fid": the unit separator cannot occur in an IdP name. */
-static char *identity_key(const char *idp, const char *idp_id)
-{
-    size_t len = strlen(idp) + strlen(idp_id) + 2;
-    char *key = malloc(len);
-
-    if (key)
-        snprintf(key, len, "%s\x1f%s", idp, idp_id);
-    return key;
-}
-
-struct sim_profile *sim_uset_profile_by_identity(const struct sim_uset *s, const char *idp,
-                                                 const char *idp_id)
-{
-    char *key = identity_key(idp, idp_id);
-    struct sim_profile *p = key ? sim_strmap_get(s->identities, key) : NULL;
-
-    free(key);
-    return p;
-}
-
-int sim_uset_profile_add(struct sim_uset *s, const char *id, const char *idp,
-                         const char *idp_id, json_t *doc, json_t *roles,
-                         struct sim_cd_user *cd, struct sim_profile **out)
-{
-    struct sim_profile *p = NULL;
-    int ext = strcmp(idp, IDP_CD) != 0;
-    int rc = AMG_ENOMEM;
-
-    *out = NULL;
-    if (!idp[0] || !idp_id[0] || (cd && (ext || cd->profile || strcmp(cd->id, idp_id) != 0))) {
-        rc = AMG_EINVAL;
-        goto fail_args;
-    }
-    p = calloc(1, sizeof(*p));
-    if (!p)
-        goto fail_args;
-    p->doc = doc ? doc : json_object();
-    p->roles = roles ? roles : json_array();
-    doc = roles = NULL;
-    p->idp = strdup(idp);
-    p->idp_id = strdup(idp_id);
-    p->identity_key = identity_key(idp, idp_id);
-    if (!p->doc || !p->roles || !p->idp || !p->idp_id || !p->identity_key)
-        goto fail;
-    if (id) {
-        snprintf(p->id, sizeof(p->id), "%s", id);
-    } else if (sim_new_id(p->id) != AMG_OK) {
-        rc = AMG_EIO;
-        goto fail;
-    }
-    *out = sim_strmap_get(s->identities, p->identity_key);
-    if (*out || sim_strmap_get(s->profile_ids, p->id)) {
-        rc = AMG_EEXIST;
-        goto fail;
-    }
-    p->pos = s->profiles.n;
-    p->ext_pos = s->ext.n;
-    if (vec_push(&s->profiles, p) != AMG_OK)
-        goto fail;
-    if (ext && vec_push(&s->ext, p) != AMG_OK) {
-        s->profiles.n--;
-        goto fail;
-    }
-    if (sim_strmap_put(s->profile_ids, p->id, p) != AMG_OK ||
-        sim_strmap_put(s->identities, p->identity_key, p) != AMG_OK) {
-        sim_strmap_del(s->profile_ids, p->id);
-        s->profiles.n--;
-        if (ext)
-            s->ext.n--;
-        goto fail;
-    }
-    p->cd = cd;
-    if (cd)
-        cd->profile = p;
-    *out = p;
-    return AMG_OK;
-fail:
-    free_profile(p);
-    return rc;
-fail_args:
-    json_decref(doc);
-    json_decref(roles);
-    return rc;
-}
-
-void sim_uset_profile_remove(struct sim_uset *s, struct sim_profile *p)
-{
-    if (p->cd)
-        p->cd->profile = NULL;
-    sim_strmap_del(s->profile_ids, p->id);
-    sim_strmap_del(s->identities, p->identity_key);
-    vec_remove(&s->profiles, p->pos, reindex_profile);
-    if (strcmp(p->idp, IDP_CD) != 0)
-        vec_remove(&s->ext, p->ext_pos, reindex_ext);
-    free_profile(p);
 }

@@ -9,41 +9,20 @@ set -u
 . "$top_srcdir/tests/integration/lib.sh"
 amg_setup
 
-AMG="$top_builddir/core/appid-migrate"
-SEED="$top_builddir/sim/appid-sim-seed"
-plugin_path=""
-for d in tokens redirect_uris themes instance_settings idps cloud_directory_settings mfa \
-         applications roles application_roles; do
-    plugin_path="$plugin_path${plugin_path:+:}$top_builddir/plugins/$d/.libs"
-done
-export APPID_MIGRATE_PLUGIN_PATH="$plugin_path"
+amg_use_built_plugins tokens redirect_uris themes instance_settings idps \
+    cloud_directory_settings mfa applications roles application_roles
 
 conf="$AMG_TMP/defaults.conf"
+sim_instances "$conf" "src fresh fresh2 conf skipt" -v || exit 99
 {
-    echo "instances = {"
-    for n in src fresh fresh2 conf skipt; do
-        sim_start "$n" "tenant-$n" "key-$n" -v || exit 99
-        eval "url=\$${n}_URL"
-        echo "  $n = { endpoint = \"$url\"; iam_endpoint = \"$url/identity/token\";"
-        echo "         tenant_id = \"tenant-$n\"; api_key_env = \"KEY_$n\"; };"
-        export "KEY_$n=key-$n"
-        eval "tok_$n=\$(iam_token \"\$url\" key-$n)"
-        eval "base_$n=\$url/management/v4/tenant-$n"
-    done
-    echo "};"
     echo "snapshot_dir = \"$AMG_TMP/snapshots\";"
     cat <<'CONF'
 jobs = {
   rehearsal = { action = "migrate"; from = "src"; to = "fresh"; on_conflict = "fail"; };
 };
 CONF
-} >"$conf"
+} >>"$conf"
 
-on() {  # on INSTANCE METHOD PATH [BODY]
-    local b t
-    eval "b=\$base_$1 t=\$tok_$1"
-    if [ $# -ge 4 ]; then api "$2" "$b$3" "$t" "$4"; else api "$2" "$b$3" "$t"; fi
-}
 writes() { grep -cE '(PUT|POST|DELETE|PATCH) /management/' "$AMG_TMP/$1.err"; }
 
 # Every singleton the configuration plugins restore (templates: only the

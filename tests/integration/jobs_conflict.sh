@@ -8,26 +8,11 @@ set -u
 . "$top_srcdir/tests/integration/lib.sh"
 amg_setup
 
-AMG="$top_builddir/core/appid-migrate"
-plugin_path=""
-for d in tokens redirect_uris applications roles application_roles; do
-    plugin_path="$plugin_path${plugin_path:+:}$top_builddir/plugins/$d/.libs"
-done
-export APPID_MIGRATE_PLUGIN_PATH="$plugin_path"
+amg_use_built_plugins tokens redirect_uris applications roles application_roles
 
 conf="$AMG_TMP/conflict.conf"
+sim_instances "$conf" "src skip fail upd" -v || exit 99
 {
-    echo "instances = {"
-    for n in src skip fail upd; do
-        sim_start "$n" "tenant-$n" "key-$n" -v || exit 99
-        eval "url=\$${n}_URL"
-        echo "  $n = { endpoint = \"$url\"; iam_endpoint = \"$url/identity/token\";"
-        echo "         tenant_id = \"tenant-$n\"; api_key_env = \"KEY_$n\"; };"
-        export "KEY_$n=key-$n"
-        eval "tok_$n=\$(iam_token \"\$url\" key-$n)"
-        eval "base_$n=\$url/management/v4/tenant-$n"
-    done
-    echo "};"
     echo "snapshot_dir = \"$AMG_TMP/snapshots\";"
     cat <<'CONF'
 jobs = {
@@ -36,13 +21,8 @@ jobs = {
   overwrite = { action = "migrate"; from = "src"; to = "upd"; };
 };
 CONF
-} >"$conf"
+} >>"$conf"
 
-on() {  # on INSTANCE METHOD PATH [BODY]
-    local b t
-    eval "b=\$base_$1 t=\$tok_$1"
-    if [ $# -ge 4 ]; then api "$2" "$b$3" "$t" "$4"; else api "$2" "$b$3" "$t"; fi
-}
 field() { printf '%s' "$1" | sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p"; }
 new_app() {  # new_app INSTANCE NAME SCOPES_JSON: prints the clientId
     local id
@@ -187,7 +167,7 @@ expect_eq "fail with a plugin that cannot plan: nothing written" "$(writes fail)
 # skip and Cloud Directory templates: the target's languages (no "de") are
 # left, so the German template has no language to go into: skipped, not
 # failed.
-cdsp="$plugin_path:$top_builddir/plugins/idps/.libs"
+cdsp="$APPID_MIGRATE_PLUGIN_PATH:$top_builddir/plugins/idps/.libs"
 cdsp="$cdsp:$top_builddir/plugins/cloud_directory_settings/.libs"
 on src PUT /config/ui/languages '{"languages":["en","de"]}' >/dev/null
 expect_eq "source languages en+de" "$HTTP_STATUS" 204

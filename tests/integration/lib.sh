@@ -24,9 +24,21 @@
 #   expect_eq NAME ACTUAL EXPECTED
 #   expect_contains NAME TEXT PART
 #   amg_finish                     print "N passed, M failed"; exit 1 if M>0
-#   amg_use_built_plugins          $AMG, $SEED (appid-sim-seed), $JT
+#   amg_use_built_plugins [PLUGIN...]
+#                                  $AMG, $SEED (appid-sim-seed), $JT
 #                                  (jsontool) and every bundled plugin of
 #                                  the build on APPID_MIGRATE_PLUGIN_PATH
+#                                  (only the PLUGINs named, in that order,
+#                                  when there are any)
+#   sim_instances FILE NAMES [appid-sim args...]
+#                                  sim_start each of the space-separated
+#                                  NAMES (tenant tenant-NAME, API key
+#                                  key-NAME, the args) and write FILE's
+#                                  "instances" block for them; exports
+#                                  KEY_NAME and sets tok_NAME (a token) and
+#                                  base_NAME (its /management/v4/TENANT
+#                                  URL). Returns 1 when a sim fails.
+#   on NAME METHOD PATH [BODY]     api against base_NAME with tok_NAME
 #
 # Call api/sim_start directly, not inside $(...): a subshell loses the
 # variables they set.
@@ -42,9 +54,15 @@ amg_use_built_plugins() {
     SEED="$top_builddir/sim/appid-sim-seed"
     JT="$top_builddir/tests/jsontool"
     _amg_path=""
-    for _amg_d in "$top_builddir"/plugins/*/.libs; do
-        _amg_path="$_amg_path${_amg_path:+:}$_amg_d"
-    done
+    if [ $# -gt 0 ]; then
+        for _amg_d in "$@"; do
+            _amg_path="$_amg_path${_amg_path:+:}$top_builddir/plugins/$_amg_d/.libs"
+        done
+    else
+        for _amg_d in "$top_builddir"/plugins/*/.libs; do
+            _amg_path="$_amg_path${_amg_path:+:}$_amg_d"
+        done
+    fi
     export APPID_MIGRATE_PLUGIN_PATH="$_amg_path"
 }
 
@@ -132,6 +150,35 @@ sim_stop() {
         cat "$AMG_TMP/$1.err" >&2
     fi
     return "$_amg_rc"
+}
+
+sim_instances() {
+    _amg_si_file=$1
+    _amg_si_names=$2
+    shift 2
+    echo "instances = {" >"$_amg_si_file"
+    for _amg_si in $_amg_si_names; do
+        sim_start "$_amg_si" "tenant-$_amg_si" "key-$_amg_si" "$@" || return 1
+        eval "_amg_si_url=\$${_amg_si}_URL"
+        {
+            echo "  $_amg_si = { endpoint = \"$_amg_si_url\";" \
+                "iam_endpoint = \"$_amg_si_url/identity/token\";"
+            echo "         tenant_id = \"tenant-$_amg_si\"; api_key_env = \"KEY_$_amg_si\"; };"
+        } >>"$_amg_si_file"
+        export "KEY_$_amg_si=key-$_amg_si"
+        eval "tok_$_amg_si=\$(iam_token \"\$_amg_si_url\" key-$_amg_si)"
+        eval "base_$_amg_si=\$_amg_si_url/management/v4/tenant-$_amg_si"
+    done
+    echo "};" >>"$_amg_si_file"
+}
+
+on() {
+    eval "_amg_on_base=\$base_$1 _amg_on_tok=\$tok_$1"
+    if [ $# -ge 4 ]; then
+        api "$2" "$_amg_on_base$3" "$_amg_on_tok" "$4"
+    else
+        api "$2" "$_amg_on_base$3" "$_amg_on_tok"
+    fi
 }
 
 iam_token() {

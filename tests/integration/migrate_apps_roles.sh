@@ -10,22 +10,9 @@ amg_setup
 
 amg_use_built_plugins
 
-names="src dst third fourth fifth"
 instances="$AMG_TMP/instances.conf"
-{
-  echo "instances = {"
-  for n in $names; do
-    sim_start "$n" "tenant-$n" "key-$n" || exit 1
-    eval "url=\$${n}_URL"
-    echo "  $n = { endpoint = \"$url\"; iam_endpoint = \"$url/identity/token\";"
-    echo "         tenant_id = \"tenant-$n\"; api_key_env = \"KEY_$n\"; };"
-    export "KEY_$n=key-$n"
-    eval "tok_$n=\$(iam_token \"\$url\" key-$n)"
-    eval "base_$n=\$url/management/v4/tenant-$n"
-  done
-  echo "};"
-  echo "http = { retries = 2; };"
-} >"$instances"
+sim_instances "$instances" "src dst third fourth fifth" || exit 1
+echo "http = { retries = 2; };" >>"$instances"
 # run STEP ARGS...: appid-migrate with its own snapshot directory
 # $AMG_TMP/STEP, so that two runs in the same second never compete for one
 # snapshot name. Its report is then $(report STEP).
@@ -37,12 +24,6 @@ run() {
 }
 report() { ls "$AMG_TMP/$1"/reports/import-*.json; }
 
-# on INSTANCE METHOD PATH [BODY]: API call against one sim.
-on() {
-  local b t
-  eval "b=\$base_$1 t=\$tok_$1"
-  if [ $# -ge 4 ]; then api "$2" "$b$3" "$t" "$4"; else api "$2" "$b$3" "$t"; fi
-}
 field() { printf '%s' "$1" | sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p"; }
 # new_app INSTANCE NAME TYPE SCOPES_JSON: prints the clientId.
 new_app() {

@@ -7,6 +7,7 @@
 # the source's.
 set -u
 . "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/users_lib.sh"
 amg_setup
 
 amg_use_built_plugins
@@ -88,16 +89,6 @@ for c in applications roles; do
   expect_eq "target $c: each source name once" "$(names "$dbase" "$dtok" "$c" | tr '\n' ' ')" \
     "$(names "$sbase" "$stok" "$c" | tr '\n' ' ')"
 done
-# emails BASE TOKEN: every Cloud Directory user's e-mail, sorted, one a line.
-emails() {
-  local start=0 total=1
-  while [ "$start" -lt "$total" ]; do
-    api GET "$1/cloud_directory/Users?startIndex=$start&count=100" "$2" >/dev/null
-    total=$(printf '%s' "$HTTP_BODY" | grep -o '"totalResults":[0-9]*' | grep -o '[0-9]*$')
-    printf '%s' "$HTTP_BODY" | grep -o '"value":"[^"]*@[^"]*"' | sed 's/"value":"\(.*\)"/\1/'
-    start=$((start + 100))
-  done | sort
-}
 emails "$sbase" "$stok" >"$AMG_TMP/src.emails"
 emails "$dbase" "$dtok" >"$AMG_TMP/dst.emails"
 expect_eq "the source has $N users" "$(wc -l <"$AMG_TMP/src.emails")" "$N"

@@ -12,6 +12,7 @@
 # run must exit non-zero and name what was not done.
 set -u
 . "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/users_lib.sh"
 . "$top_srcdir/tests/integration/config_lib.sh"
 amg_setup
 
@@ -97,17 +98,6 @@ dbase="$DST_URL/management/v4/tenant-dst"
 stok=$(iam_token "$SRC_URL" "$SRC_KEY")
 dtok=$(iam_token "$DST_URL" "$DST_KEY")
 
-# emails BASE TOKEN: every Cloud Directory user's e-mail, sorted, one a line.
-emails() {
-  local start=0 total=1
-  while [ "$start" -lt "$total" ]; do
-    api GET "$1/cloud_directory/Users?startIndex=$start&count=100" "$2" >/dev/null
-    total=$(printf '%s' "$HTTP_BODY" | grep -o '"totalResults":[0-9]*' | grep -o '[0-9]*$')
-    [ -n "$total" ] || return 1
-    printf '%s' "$HTTP_BODY" | grep -o '"value":"[^"]*@[^"]*"' | sed 's/"value":"\(.*\)"/\1/'
-    start=$((start + 100))
-  done | sort
-}
 emails "$sbase" "$stok" >"$AMG_TMP/src.emails"
 emails "$dbase" "$dtok" >"$AMG_TMP/dst.emails"
 expect_eq "the source has $N users" "$(wc -l <"$AMG_TMP/src.emails")" "$N"

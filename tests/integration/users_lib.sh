@@ -15,6 +15,9 @@
 #   password_grant URL TENANT CLIENT SECRET USER PASSWORD
 #                                 POST /oauth/v4/TENANT/token; sets
 #                                 HTTP_STATUS and HTTP_BODY
+#   emails BASE TOKEN             every Cloud Directory user's e-mail, sorted,
+#                                 one a line (pages of 100; stops at an
+#                                 answer without totalResults)
 
 users_state() {
     printf '{"format":"appid-sim-state","version":1,"tenants":{"%s":{"roles":%s,"applications":%s}}}\n' \
@@ -58,4 +61,18 @@ password_grant() {
         --data-urlencode 'grant_type=password' "$1/oauth/v4/$2/token")
     HTTP_BODY=$(cat "$AMG_TMP/.body")
     rm -f "$_u_cfg"
+}
+
+emails() {
+    _u_start=0
+    _u_total=1
+    while [ "$_u_start" -lt "$_u_total" ]; do
+        api GET "$1/cloud_directory/Users?startIndex=$_u_start&count=100" "$2" >/dev/null
+        _u_total=$(printf '%s' "$HTTP_BODY" | grep -o '"totalResults":[0-9]*' |
+            grep -o '[0-9]*$')
+        [ -n "$_u_total" ] || return 1
+        printf '%s' "$HTTP_BODY" | grep -o '"value":"[^"]*@[^"]*"' |
+            sed 's/"value":"\(.*\)"/\1/'
+        _u_start=$((_u_start + 100))
+    done | sort
 }

@@ -71,24 +71,15 @@ void test_key(unsigned char key[AMG_SEAL_KEY_BYTES], unsigned char fill)
 }
 
 /* Log capture: every amg_error() between begin and end. */
-static FILE *cap_fp;
-static char *cap_buf;
-static size_t cap_len;
-
 void capture_begin(void)
 {
-    cap_buf = NULL;
-    cap_fp = open_memstream(&cap_buf, &cap_len);
-    CU_ASSERT_FATAL(cap_fp != NULL);
-    amg_log_set_stream(cap_fp);
+    amg_test_capture_start();
 }
 
 /* The captured text; the caller frees it. */
 char *capture_end(void)
 {
-    amg_log_set_stream(NULL);
-    fclose(cap_fp);
-    return cap_buf;
+    return amg_test_capture_end();
 }
 
 int count_entries(const char *dir)

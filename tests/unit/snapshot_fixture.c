@@ -15,28 +15,17 @@ const struct amg_snapshot_source fixture_src = {
     .tenant_id = "tenant-1",
 };
 
-static char *log_buf;
-static size_t log_len;
-static FILE *log_mem;
-
 void capture_start(void)
 {
-    log_mem = open_memstream(&log_buf, &log_len);
-    CU_ASSERT_FATAL(log_mem != NULL);
-    amg_log_set_stream(log_mem);
+    amg_test_capture_start();
 }
 
 /* Everything logged since capture_start(); caller frees. */
 char *capture_stop(void)
 {
-    char *out;
+    char *out = amg_test_capture_end();
 
-    amg_log_set_stream(NULL);
-    fclose(log_mem);
-    out = log_buf ? log_buf : strdup("");
-    log_buf = NULL;
-    log_mem = NULL;
-    return out;
+    return out ? out : strdup("");
 }
 
 char *join(const char *a, const char *b)

@@ -12,40 +12,11 @@
 
 static char *tmpdir;
 static struct amg_config sentinel;
-static FILE *log_mem;
-static char *log_buf;
-static size_t log_len;
-
-static void capture_start(void)
-{
-    log_buf = NULL;
-    log_mem = open_memstream(&log_buf, &log_len);
-    CU_ASSERT_FATAL(log_mem != NULL);
-    amg_log_set_stream(log_mem);
-}
-
-/* What was logged since capture_start(); caller frees. */
-static char *capture_end(void)
-{
-    amg_log_set_stream(NULL);
-    fclose(log_mem);
-    return log_buf;
-}
 
 /* Write `text` to tmpdir/name and return the path (new string). */
 static char *write_conf(const char *name, const char *text)
 {
-    size_t len = strlen(tmpdir) + strlen(name) + 2;
-    char *path = malloc(len);
-    FILE *f;
-
-    CU_ASSERT_FATAL(path != NULL);
-    snprintf(path, len, "%s/%s", tmpdir, name);
-    f = fopen(path, "w");
-    CU_ASSERT_FATAL(f != NULL);
-    fputs(text, f);
-    fclose(f);
-    return path;
+    return amg_test_write_file(tmpdir, name, text);
 }
 
 /* Load `text`; *log gets what was logged (caller frees). */
@@ -54,9 +25,9 @@ static int load_text(const char *text, struct amg_config **cfg, char **log, char
     int rc;
 
     *path = write_conf("test.conf", text);
-    capture_start();
+    amg_test_capture_start();
     rc = amg_config_load(*path, cfg);
-    *log = capture_end();
+    *log = amg_test_capture_end();
     return rc;
 }
 
@@ -344,17 +315,17 @@ static void test_missing_file(void)
     char *log;
 
     snprintf(path, sizeof(path), "%s/does-not-exist.conf", tmpdir);
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_config_load(path, &cfg), AMG_EIO);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_PTR_NULL(cfg);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, path));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "No such file"));
     free(log);
 
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_config_load(tmpdir, &cfg), AMG_EIO);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "is a directory"));
     free(log);
 }
@@ -386,21 +357,16 @@ static void test_rps_warning(void)
 static void test_plugin_dir_list_and_relative_paths(void)
 {
     struct amg_config *cfg = NULL;
-    char sub[512], conf[600], want[700];
-    char *log;
-    FILE *f;
+    char sub[512], want[700];
+    char *conf, *log;
 
     snprintf(sub, sizeof(sub), "%s/etc", tmpdir);
     CU_ASSERT_FATAL(mkdir(sub, 0700) == 0);
-    snprintf(conf, sizeof(conf), "%s/app.conf", sub);
-    f = fopen(conf, "w");
-    CU_ASSERT_FATAL(f != NULL);
-    fputs("snapshot_dir = \"snaps\";\n"
-          "plugin_dir = [ \"./plugins\", \"/usr/lib/amg\", \"../shared/p\", \".\" ];\n", f);
-    fclose(f);
-    capture_start();
+    conf = amg_test_write_file(sub, "app.conf", "snapshot_dir = \"snaps\";\n"
+        "plugin_dir = [ \"./plugins\", \"/usr/lib/amg\", \"../shared/p\", \".\" ];\n");
+    amg_test_capture_start();
     CU_ASSERT_EQUAL_FATAL(amg_config_load(conf, &cfg), AMG_OK);
-    log = capture_end();
+    log = amg_test_capture_end();
     free(log);
     snprintf(want, sizeof(want), "%s/snaps", sub);
     CU_ASSERT_STRING_EQUAL(cfg->snapshot_dir, want);
@@ -415,22 +381,19 @@ static void test_plugin_dir_list_and_relative_paths(void)
     cfg = NULL;
 
     /* A list in parentheses works too, and so does an empty one. */
-    f = fopen(conf, "w");
-    CU_ASSERT_FATAL(f != NULL);
-    fputs("plugin_dir = ( \"/x\", \"/y\" );\n", f);
-    fclose(f);
+    free(conf);
+    conf = amg_test_write_file(sub, "app.conf", "plugin_dir = ( \"/x\", \"/y\" );\n");
     CU_ASSERT_EQUAL_FATAL(amg_config_load(conf, &cfg), AMG_OK);
     CU_ASSERT_EQUAL_FATAL(cfg->n_plugin_dirs, 2);
     CU_ASSERT_STRING_EQUAL(cfg->plugin_dirs[1], "/y");
     amg_config_free(cfg);
     cfg = NULL;
-    f = fopen(conf, "w");
-    CU_ASSERT_FATAL(f != NULL);
-    fputs("plugin_dir = [ ];\n", f);
-    fclose(f);
+    free(conf);
+    conf = amg_test_write_file(sub, "app.conf", "plugin_dir = [ ];\n");
     CU_ASSERT_EQUAL_FATAL(amg_config_load(conf, &cfg), AMG_OK);
     CU_ASSERT_EQUAL(cfg->n_plugin_dirs, 0);
     amg_config_free(cfg);
+    free(conf);
 }
 
 static void test_plugin_options(void)
@@ -516,9 +479,9 @@ static void test_api_key(void)
     char *log;
 
     unsetenv("AMG_TEST_API_KEY");
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_config_api_key(&inst, &key), AMG_ECONFIG);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_PTR_NULL(key);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "AMG_TEST_API_KEY"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "'primary'"));
@@ -528,9 +491,9 @@ static void test_api_key(void)
     CU_ASSERT_EQUAL(amg_config_api_key(&inst, &key), AMG_OK);
     CU_ASSERT_STRING_EQUAL(key, "k-0123456789abcdef");
     /* The key is now redacted from any log line. */
-    capture_start();
+    amg_test_capture_start();
     amg_error("leaked %s", "k-0123456789abcdef");
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_PTR_NULL(strstr(log, "k-0123456789abcdef"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "leaked ***"));
     free(log);
@@ -545,9 +508,9 @@ static void test_include_relative_to_config(void)
 
     inc = write_conf("http.inc", "http = {\n  retries = 500;\n};\n");
     path = write_conf("main.conf", "snapshot_dir = \"/s\";\n@include \"http.inc\"\n");
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_config_load(path, &cfg), AMG_ECONFIG);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_PTR_NULL(cfg);
     /* The error names the included file and its line. */
     CU_ASSERT(logged_at(log, inc, 2, "http.retries = 500 is out of range"));
@@ -556,9 +519,9 @@ static void test_include_relative_to_config(void)
 
     /* A syntax error inside the included file, too. */
     inc = write_conf("http.inc", "http = {\n\n  retries = ;\n};\n");
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_config_load(path, &cfg), AMG_ECONFIG);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT(logged_at(log, inc, 3, "syntax error"));
     free(log);
     free(inc);
@@ -576,9 +539,9 @@ static void test_include_not_regular(void)
     sub = write_conf("incdir", "");
     CU_ASSERT_FATAL(remove(sub) == 0 && mkdir(sub, 0700) == 0);
     path = write_conf("dir.conf", "snapshot_dir = \"/s\";\n  @include \"incdir\"\n");
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_config_load(path, &cfg), AMG_ECONFIG);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_PTR_NULL(cfg);
     CU_ASSERT(logged_at(log, path, 2, "@include \"incdir\": is a directory"));
     free(log);
@@ -588,9 +551,9 @@ static void test_include_not_regular(void)
     inc = write_conf("outer.inc", "http = { retries = 1; };\n@include \"/dev/null\"\n"
                      "@include \"incdir\"\n");
     path = write_conf("nested.conf", "@include \"outer.inc\"\n");
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_config_load(path, &cfg), AMG_ECONFIG);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT(logged_at(log, inc, 2, "@include \"/dev/null\": is not a regular file"));
     CU_ASSERT(logged_at(log, inc, 3, "@include \"incdir\": is a directory"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "2 errors in configuration"));
@@ -601,10 +564,10 @@ static void test_include_not_regular(void)
     path = malloc(strlen(tmpdir) + sizeof("/mem.conf"));
     CU_ASSERT_PTR_NOT_NULL_FATAL(path);
     snprintf(path, strlen(tmpdir) + sizeof("/mem.conf"), "%s/mem.conf", tmpdir);
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_config_load_string("@include \"incdir\"\n", path, &cfg),
                     AMG_ECONFIG);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT(logged_at(log, path, 1, "is a directory"));
     free(log);
 
@@ -612,10 +575,10 @@ static void test_include_not_regular(void)
     CU_ASSERT(remove(inc) == 0);
     free(inc);
     inc = write_conf("ok.inc", "http = { retries = 2; };\n");
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_config_load_string("# @include \"incdir\"\n@include \"ok.inc\"\n",
                                            path, &cfg), AMG_OK);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_PTR_NOT_NULL(cfg);
     CU_ASSERT(cfg && cfg->http.retries == 2);
     amg_config_free(cfg);
@@ -633,12 +596,12 @@ static void test_load_string(void)
     struct amg_config *cfg = NULL;
     char *log;
 
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_config_load_string("snapshot_dir = \"out\";\nplugin_dir = \"p\";\n"
                                            "instances = { a = { region = \"eu-gb\"; "
                                            "tenant_id = \"t\"; }; };\n",
                                            "/etc/amg/mem.conf", &cfg), AMG_OK);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_STRING_EQUAL(log, "");
     free(log);
     CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
@@ -651,17 +614,17 @@ static void test_load_string(void)
     amg_config_free(cfg);
 
     cfg = &sentinel;
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_config_load_string("http = {\n  retries = -1;\n};\n", "inline",
                                            &cfg), AMG_ECONFIG);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_PTR_NULL(cfg);
     CU_ASSERT(logged_at(log, "inline", 2, "http.retries = -1 is out of range"));
     free(log);
 
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_config_load_string("a = ;\n", "inline", &cfg), AMG_ECONFIG);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT(logged_at(log, "inline", 1, "syntax error"));
     free(log);
     CU_ASSERT_EQUAL(amg_config_load_string(NULL, "inline", &cfg), AMG_EINVAL);

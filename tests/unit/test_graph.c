@@ -56,25 +56,11 @@ static void graph_parse(struct graph *g, const char *spec)
     }
 }
 
-static FILE *log_mem;
-static char *log_buf;
-static size_t log_len;
-
+/* amg_graph_select() tells what it pulled in at info level. */
 static void capture_start(void)
 {
-    log_buf = NULL;
-    log_mem = open_memstream(&log_buf, &log_len);
-    CU_ASSERT_FATAL(log_mem != NULL);
-    amg_log_set_stream(log_mem);
+    amg_test_capture_start();
     amg_log_set_level(AMG_LOG_INFO);
-}
-
-/* What was logged since capture_start(); caller frees. */
-static char *capture_end(void)
-{
-    amg_log_set_stream(NULL);
-    fclose(log_mem);
-    return log_buf;
 }
 
 struct order_case {
@@ -121,7 +107,7 @@ static void test_order_table(void)
         graph_parse(&g, tc->graph);
         capture_start();
         rc = amg_graph_order(g.nodes, g.n, order);
-        log = capture_end();
+        log = amg_test_capture_end();
         if (rc != tc->rc)
             fprintf(stderr, "\ncase '%s': rc %d, want %d; log: %s\n", tc->graph, rc, tc->rc,
                     log);
@@ -239,7 +225,7 @@ static void test_select_table(void)
             selected[i] = 7;
         capture_start();
         rc = amg_graph_select(g.nodes, g.n, tc->only, tc->exclude, tc->mode, selected);
-        log = capture_end();
+        log = amg_test_capture_end();
         if (rc != tc->rc)
             fprintf(stderr, "\ncase %zu: rc %d, want %d; log: %s\n", c, rc, tc->rc, log);
         CU_ASSERT_EQUAL(rc, tc->rc);
@@ -274,7 +260,7 @@ static void test_select_logs_once(void)
     capture_start();
     CU_ASSERT_EQUAL(amg_graph_select(g.nodes, g.n, "d", NULL, AMG_SELECT_PULL_DEPS, selected),
                     AMG_OK);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT(selected[0] && selected[1] && selected[2] && selected[3]);
     first = strstr(log, "pulled in 'a'");
     CU_ASSERT_PTR_NOT_NULL(first);
@@ -297,7 +283,7 @@ static void test_select_info_hidden_at_warn_level(void)
     amg_log_set_level(AMG_LOG_WARN);
     CU_ASSERT_EQUAL(amg_graph_select(g.nodes, g.n, "b", NULL, AMG_SELECT_PULL_DEPS, selected),
                     AMG_OK);
-    log = capture_end();
+    log = amg_test_capture_end();
     amg_log_set_level(AMG_LOG_INFO);
     CU_ASSERT_EQUAL(selected[0], 1);
     CU_ASSERT_EQUAL(selected[1], 1);

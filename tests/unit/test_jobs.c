@@ -11,25 +11,6 @@
 #include "log.h"
 #include "testutil.h"
 
-static FILE *log_mem;
-static char *log_buf;
-static size_t log_len;
-
-static void capture_start(void)
-{
-    log_buf = NULL;
-    log_mem = open_memstream(&log_buf, &log_len);
-    CU_ASSERT_FATAL(log_mem != NULL);
-    amg_log_set_stream(log_mem);
-}
-
-static char *capture_end(void)
-{
-    amg_log_set_stream(NULL);
-    fclose(log_mem);
-    return log_buf;
-}
-
 #define INSTANCES \
     "instances = {\n" \
     "  a = { region = \"us-south\"; tenant_id = \"t1\"; };\n" \
@@ -95,9 +76,9 @@ static void test_shape_errors(void)
     struct amg_config *cfg = NULL;
     char *log;
 
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_config_load_string(text, "/etc/amg/j.conf", &cfg), AMG_ECONFIG);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_PTR_NULL(cfg);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:7: jobs.a: 'action' is required"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:8: jobs.b.to: names 'b' twice"));
@@ -136,9 +117,9 @@ static void test_check(void)
     CU_ASSERT_EQUAL_FATAL(amg_plugins_load_file(set, path), AMG_OK);
     CU_ASSERT_EQUAL_FATAL(amg_config_load_string(text, "/etc/amg/j.conf", &cfg), AMG_OK);
     CU_ASSERT_EQUAL_FATAL(amg_engine_new(cfg, set, &e), AMG_OK);
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_jobs_check(cfg, e, set), AMG_ECONFIG);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_PTR_NULL(strstr(log, "jobs.ok"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:12: jobs.v.from: no instance named 'zz'"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:8: jobs.x.to: 'a' is also the source"));
@@ -182,9 +163,9 @@ static void test_new_keys(void)
     CU_ASSERT_STRING_EQUAL(amg_conflict_name(AMG_CONFLICT_SKIP), "skip");
 
     /* Shape: a verify takes neither on_conflict nor a non-boolean. */
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_config_load_string(text, "/etc/amg/j.conf", &cfg), AMG_ECONFIG);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:11: jobs.bad.on_conflict: a verify never writes"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:12: jobs.bad.parallel_targets: must be true or "
                                   "false"));
@@ -216,9 +197,9 @@ static void test_new_keys(void)
     CU_ASSERT_EQUAL(j->on_conflict_set, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(set);
     CU_ASSERT_EQUAL_FATAL(amg_engine_new(cfg, set, &e), AMG_OK);
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_jobs_check(cfg, e, set), AMG_ECONFIG);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "j.conf:7: jobs.fan.from: reading s3://bkt/pre/"
                                   "a-20260101T000000Z needs the 's3' group"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "jobs.s3b.from: a backup reads an instance, not a "

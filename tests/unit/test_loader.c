@@ -19,25 +19,6 @@
 static char *tmpdir;
 static int n_dirs;
 static struct amg_plugin_set sentinel;
-static FILE *log_mem;
-static char *log_buf;
-static size_t log_len;
-
-static void capture_start(void)
-{
-    log_buf = NULL;
-    log_mem = open_memstream(&log_buf, &log_len);
-    CU_ASSERT_FATAL(log_mem != NULL);
-    amg_log_set_stream(log_mem);
-}
-
-/* What was logged since capture_start(); caller frees. */
-static char *capture_end(void)
-{
-    amg_log_set_stream(NULL);
-    fclose(log_mem);
-    return log_buf;
-}
 
 static char *str_printf(const char *fmt, ...) AMG_PRINTF(1, 2);
 
@@ -103,9 +84,9 @@ static void test_good_pair(void)
     size_t order[2];
     char *want, *log;
 
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL_FATAL(amg_plugins_load(dirs, 1, &set), AMG_OK);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT(log == NULL || log[0] == '\0');
     free(log);
     CU_ASSERT_EQUAL_FATAL(set->n, 2);
@@ -185,9 +166,9 @@ static void test_bad_table(void)
         char *log;
         int rc;
 
-        capture_start();
+        amg_test_capture_start();
         rc = amg_plugins_load(dirs, 1, &set);
-        log = capture_end();
+        log = amg_test_capture_end();
         if (rc != tc->rc || !strstr(log, want))
             fprintf(stderr, "\ncase %s: rc %d, want %d '%s'; log:\n%s", tc->plugin, rc,
                     tc->rc, want, log);
@@ -197,9 +178,9 @@ static void test_bad_table(void)
         CU_ASSERT(!is_loaded(file));
         free(log);
 
-        capture_start();
+        amg_test_capture_start();
         rc = amg_plugins_load_file(good_set, file);
-        log = capture_end();
+        log = amg_test_capture_end();
         CU_ASSERT_EQUAL(rc, tc->rc);
         CU_ASSERT_PTR_NOT_NULL(strstr(log, want));
         CU_ASSERT_EQUAL(good_set->n, 1);
@@ -217,19 +198,15 @@ static void test_not_a_shared_object(void)
 {
     static const char *const none[] = { NULL };
     char *dir = plugin_dir(none);
-    char *file = str_printf("%s/%s", dir, "junk.so");
+    char *file = amg_test_write_file(dir, "junk.so", "this is not an ELF object\n");
     char *want = str_printf("(missing library? try: ldd %s)\n", file);
     const char *dirs[] = { dir };
     struct amg_plugin_set *set = NULL;
     char *log, *prefix;
-    FILE *f = fopen(file, "w");
 
-    CU_ASSERT_FATAL(f != NULL);
-    fputs("this is not an ELF object\n", f);
-    fclose(f);
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_plugins_load(dirs, 1, &set), AMG_EPLUGIN);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_PTR_NULL(set);
     prefix = str_printf("error: %s: cannot load: ", file);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, prefix));
@@ -255,18 +232,18 @@ static void test_one_bad_fails_all(void)
     char *good = str_printf("%s/%s", dir, "good_a.so");
     char *log;
 
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_plugins_load(dirs, 1, &set), AMG_EABI);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_PTR_NULL(set);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "bad_abi.so: plugin ABI 2.0"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "no_hooks.so: plugin 'no_hooks' has no hooks"));
     CU_ASSERT(!is_loaded(good));
     free(log);
 
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_plugins_load(dirs2, 1, &set), AMG_EPLUGIN);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_PTR_NULL(set);
     free(log);
     free(good);
@@ -285,9 +262,9 @@ static void test_missing_dir(void)
                             "No such file or directory");
     char *log;
 
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_plugins_load(dirs, 2, &set), AMG_EIO);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_PTR_NULL(set);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, want));
     free(log);
@@ -312,9 +289,9 @@ static void test_duplicate_name(void)
     char *want = str_printf("error: %s: plugin 'good_a' already loaded from %s\n", dup, a);
     char *log;
 
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_plugins_load(dirs, 2, &set), AMG_EPLUGIN);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_PTR_NULL(set);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, want));
     CU_ASSERT(!is_loaded(a));
@@ -324,9 +301,9 @@ static void test_duplicate_name(void)
 
     /* The same object through two directories is a duplicate as well. */
     want = str_printf("error: %s: plugin 'good_a' already loaded from %s\n", again, a);
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_plugins_load(same_file_twice, 2, &set), AMG_EPLUGIN);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_PTR_NOT_NULL(strstr(log, want));
     CU_ASSERT(!is_loaded(a));
     free(log);
@@ -379,9 +356,9 @@ static void test_other_files_ignored(void)
     fclose(out);
     free(path);
 
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL_FATAL(amg_plugins_load(dirs, 1, &set), AMG_OK);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_EQUAL(set->n, 2);
     CU_ASSERT_STRING_EQUAL(set->plugins[0].desc->name, "good_a");
     CU_ASSERT_STRING_EQUAL(set->plugins[1].desc->name, "good_b");
@@ -411,9 +388,9 @@ static void test_cycle_loads_but_does_not_order(void)
         nodes[i].name = set->plugins[i].desc->name;
         nodes[i].deps = set->plugins[i].desc->deps;
     }
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_graph_order(nodes, 2, order), AMG_ECYCLE);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "dependency cycle: cycle_x -> cycle_y -> cycle_x\n"));
     free(log);
     amg_plugins_free(set);
@@ -434,9 +411,9 @@ static void test_no_dlclose_env(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(set);
     CU_ASSERT_EQUAL(set->n, 0);
     setenv("AMG_NO_DLCLOSE", "1", 1);
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL(amg_plugins_load_file(set, bad), AMG_EABI);
-    log = capture_end();
+    log = amg_test_capture_end();
     free(log);
     CU_ASSERT_EQUAL(amg_plugins_load_file(set, good), AMG_OK);
     amg_plugins_free(set);

@@ -10,26 +10,6 @@
 #include "options.h"
 #include "testutil.h"
 
-static FILE *log_mem;
-static char *log_buf;
-static size_t log_len;
-
-static void capture_start(void)
-{
-    log_buf = NULL;
-    log_mem = open_memstream(&log_buf, &log_len);
-    CU_ASSERT_FATAL(log_mem != NULL);
-    amg_log_set_stream(log_mem);
-}
-
-/* What was logged since capture_start(); caller frees. */
-static char *capture_end(void)
-{
-    amg_log_set_stream(NULL);
-    fclose(log_mem);
-    return log_buf;
-}
-
 static struct amg_plugin_set *load(const char *name, int want_rc)
 {
     struct amg_plugin_set *set = amg_plugins_new();
@@ -48,10 +28,10 @@ static int apply(const char *text, struct amg_config **cfg, char **log)
     struct amg_plugin_set *set = load("with_options", AMG_OK);
     int rc;
 
-    capture_start();
+    amg_test_capture_start();
     CU_ASSERT_EQUAL_FATAL(amg_config_load_string(text, "/etc/amg/t.conf", cfg), AMG_OK);
     rc = amg_options_apply(*cfg, set);
-    *log = capture_end();
+    *log = amg_test_capture_end();
     amg_plugins_free(set);
     return rc;
 }
@@ -113,9 +93,9 @@ static void test_tables(void)
     struct amg_plugin_set *set;
     char *log = NULL;
 
-    capture_start();
+    amg_test_capture_start();
     set = load("bad_options", AMG_EPLUGIN);
-    log = capture_end();
+    log = amg_test_capture_end();
     CU_ASSERT_EQUAL(set->n, 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "option 'count': default 'many' is not of type int"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "option 'mode' is declared twice"));

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <CUnit/Basic.h>
+#include "log.h"
 #include "testutil.h"
 
 int amg_test_main(const char *suite_name, const struct amg_test *tests)
@@ -64,4 +65,38 @@ void amg_test_rmtree(const char *path)
 {
     if (path)
         nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+char *amg_test_write_file(const char *dir, const char *name, const char *text)
+{
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(len);
+    FILE *f;
+
+    CU_ASSERT_FATAL(path != NULL);
+    snprintf(path, len, "%s/%s", dir, name);
+    f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static FILE *log_mem;
+static char *log_buf;
+static size_t log_len;
+
+void amg_test_capture_start(void)
+{
+    log_buf = NULL;
+    log_mem = open_memstream(&log_buf, &log_len);
+    CU_ASSERT_FATAL(log_mem != NULL);
+    amg_log_set_stream(log_mem);
+}
+
+char *amg_test_capture_end(void)
+{
+    amg_log_set_stream(NULL);
+    fclose(log_mem);
+    return log_buf;
 }
