@@ -103,12 +103,21 @@ int amg_validated_put(const char *snapshot_dir, const struct amg_validated_key *
     char when[32];
     time_t now = time(NULL);
     struct tm tm;
+    struct stat st;
     int fd = -1;
     int rc;
 
     rc = stamp_paths(snapshot_dir, key, &dir, &path);
     if (rc < 0)
         goto out;
+    /* No snapshot directory, no stamps: `validate` without a config must
+     * not create the default one in the working directory. */
+    if (stat(snapshot_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        amg_debug("%s: no such directory, %s not stamped as validated", snapshot_dir,
+                  key->plugin);
+        rc = AMG_ENOTFOUND;
+        goto out;
+    }
     rc = amg_mkdir_p(dir);
     if (rc < 0)
         goto out;
@@ -151,7 +160,7 @@ out:
     }
     if (rc == AMG_EIO)
         amg_warn("%s: cannot record that %s validated: %s", dir, key->plugin, strerror(errno));
-    else if (rc < 0)
+    else if (rc < 0 && rc != AMG_ENOTFOUND)
         amg_warn("cannot record that %s validated: %s", key->plugin, amg_strerror(rc));
     json_decref(doc);
     amg_free(path);

@@ -40,9 +40,10 @@ int amg_validated_key_of(json_t *manifest, const char *plugin, const char *versi
 
 /* Record that `key`'s content validated, `how` ("export", "validate",
  * "import") saying when; `snapshot` (the snapshot's path) is noted for
- * people. Failures are logged as warnings and returned (AMG_EIO,
- * AMG_ENOMEM, AMG_EINVAL for a key that cannot name a file); callers go
- * on without. */
+ * people. AMG_ENOTFOUND (not logged) when `snapshot_dir` is no existing
+ * directory: it is not created for a stamp. Other failures are logged as
+ * warnings and returned (AMG_EIO, AMG_ENOMEM, AMG_EINVAL for a key that
+ * cannot name a file); callers go on without. */
 int amg_validated_put(const char *snapshot_dir, const struct amg_validated_key *key,
                       const char *how, const char *snapshot);
 

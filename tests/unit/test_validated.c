@@ -194,6 +194,18 @@ static void test_sweep(void)
     amg_free(dir);
 }
 
+/* No snapshot directory: nothing is created for a stamp. */
+static void test_no_snapshot_dir(void)
+{
+    char *dir = amg_path_join(tmpdir, "never-made");
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    CU_ASSERT_EQUAL(amg_validated_put(dir, &key_a, "validate", NULL), AMG_ENOTFOUND);
+    CU_ASSERT_NOT_EQUAL(access(dir, F_OK), 0);
+    CU_ASSERT_EQUAL(amg_validated_has(dir, &key_a, NULL, 0), 0);
+    amg_free(dir);
+}
+
 static void test_key_of(void)
 {
     json_error_t err;
@@ -227,6 +239,7 @@ int main(void)
         { "names that could leave the directory", test_bad_names },
         { "damaged stamps and symlinks", test_damaged },
         { "old unused stamps are swept", test_sweep },
+        { "no snapshot directory, no stamp", test_no_snapshot_dir },
         { "key of a plugin's file in a manifest", test_key_of },
         { NULL, NULL }
     };
