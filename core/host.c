@@ -95,6 +95,8 @@ static int host_snapshot_write(struct amg_ctx *ctx, json_t *doc, long records)
     if (rc == AMG_OK) {
         ctx->wrote = 1;
         ctx->records += records > 0 ? records : 0;
+        if (ctx->livecheck)
+            amg_livecheck_doc(ctx->livecheck, doc);
     }
     return rc;
 }
@@ -102,6 +104,8 @@ static int host_snapshot_write(struct amg_ctx *ctx, json_t *doc, long records)
 static int host_snapshot_read(struct amg_ctx *ctx, json_t **doc)
 {
     *doc = NULL;
+    if (ctx->livecheck && ctx->phase == AMG_PHASE_VALIDATE)
+        return amg_livecheck_read_doc(ctx->livecheck, doc);
     if (!ctx->snapshot)
         return wrong_phase(ctx, "snapshot_read");
     return amg_snapshot_read_json(ctx->snapshot, ctx->plugin, doc);

@@ -45,6 +45,8 @@ struct amg_livecheck {
     int unsupported;
     int hook_rc;
     long problems;
+    json_t *doc;                        /* owned: the document written */
+    int docs, doc_reads;
 };
 
 int amg_livecheck_new(const struct amg_plugin *desc, const struct amg_config *cfg,
@@ -170,6 +172,18 @@ int amg_livecheck_finish(struct amg_livecheck *lc, long *problems)
 
     if (problems)
         *problems = 0;
+    if (lc && !lc->started && lc->doc && lc->streams == 0 && lc->desc->validate_fn) {
+        /* A document: checked here and now, it is small. */
+        run_hook(lc);
+        if (problems)
+            *problems = lc->problems;
+        complete = lc->hook_rc == AMG_OK && !lc->unsupported && lc->docs == 1 &&
+                   lc->doc_reads == 1;
+        if (!complete)
+            amg_debug("%s: the check during export did not cover the document (hook %s); "
+                      "an import validates it", lc->desc->name, amg_strerror(lc->hook_rc));
+        return complete && lc->problems == 0;
+    }
     if (!lc || !lc->started)
         return 0;
     /* An export hook that never closed its stream failed. */
@@ -197,14 +211,48 @@ void amg_livecheck_free(struct amg_livecheck *lc)
     }
     release_held(lc, lc->fed);
     drain(lc);
+    json_decref(lc->doc);
     pthread_cond_destroy(&lc->changed);
     pthread_mutex_destroy(&lc->lock);
     free(lc);
 }
 
+void amg_livecheck_doc(struct amg_livecheck *lc, json_t *doc)
+{
+    if (lc->docs++ > 0) {
+        amg_livecheck_unsupported(lc, "a second document");
+        return;
+    }
+    /* A copy: the plugin may change its document once it is written. */
+    lc->doc = json_deep_copy(doc);
+    if (!lc->doc)
+        amg_livecheck_unsupported(lc, "a document it could not copy");
+}
+
+int amg_livecheck_read_doc(struct amg_livecheck *lc, json_t **doc)
+{
+    *doc = NULL;
+    /* Checking records, the thread may run before the document exists. */
+    if (lc->started || !lc->doc) {
+        amg_livecheck_unsupported(lc, "snapshot_read");
+        return AMG_EINVAL;
+    }
+    *doc = json_deep_copy(lc->doc);
+    if (!*doc)
+        return AMG_ENOMEM;
+    lc->doc_reads++;
+    return AMG_OK;
+}
+
 int amg_livecheck_open(struct amg_livecheck *lc)
 {
     int first;
+
+    /* Checking a document, no records will come. */
+    if (!lc->started) {
+        amg_livecheck_unsupported(lc, "records_open");
+        return AMG_EINVAL;
+    }
 
     pthread_mutex_lock(&lc->lock);
     first = lc->opened++ == 0;

@@ -5,7 +5,10 @@
  * written: the parsed objects the export already holds, so the check
  * costs no second parse of the file. An import on this machine can then
  * skip that parse (see validated.h), which for 100,000 users is most of
- * the time an import spends before its first request.
+ * the time an import spends before its first request. A plugin that
+ * writes one document instead has its hook run when its export hook
+ * returns, reading that document through snapshot_read: a backup that
+ * will not restore is reported when it is made.
  *
  * The check only counts when it saw the whole stream: a hook that reads
  * anything else (a document, a second stream, raw lines) or stops early
@@ -45,10 +48,15 @@ void amg_livecheck_feed(struct amg_livecheck *lc, json_t *rec);
 /* The followed stream's writer closed; `failed` when that failed. */
 void amg_livecheck_end(struct amg_livecheck *lc, int failed);
 
+/* The export hook wrote its document (`doc` borrowed; copied). A second
+ * one makes the check incomplete. */
+void amg_livecheck_doc(struct amg_livecheck *lc, json_t *doc);
+
 /*
- * Wait for the hook. Returns 1 when it validated the complete stream
- * and reported no problem, else 0. *problems (may be NULL) gets the
- * number it reported. Call once, after the export hook returned.
+ * Wait for the hook, or, for a document, run it now. Returns 1 when it
+ * validated the complete stream, or the document, and reported no
+ * problem, else 0. *problems (may be NULL) gets the number it reported.
+ * Call once, after the export hook returned.
  */
 int amg_livecheck_finish(struct amg_livecheck *lc, long *problems);
 
@@ -58,8 +66,13 @@ void amg_livecheck_free(struct amg_livecheck *lc);
 
 /* ---- the hook's side, for host.c ---- */
 
+/* snapshot_read in the check's context: a new copy of the document
+ * in *doc; AMG_EINVAL (incomplete) while checking records or without a
+ * document; AMG_ENOMEM. */
+int amg_livecheck_read_doc(struct amg_livecheck *lc, json_t **doc);
+
 /* records_open in the check's context: 0 the first time, AMG_EINVAL
- * after (the check becomes incomplete). */
+ * after, or when checking a document (the check becomes incomplete). */
 int amg_livecheck_open(struct amg_livecheck *lc);
 
 /* records_next: 1 with a new reference in *rec, 0 at the end of the

@@ -400,6 +400,7 @@ static const struct amg_plugin application_roles_plugin = {
     .export_fn = approles_export,
     .import_fn = approles_import,
     .validate_fn = approles_validate,
+    .flags = AMG_PLUGIN_VALIDATE_DURING_EXPORT,
     .filter_fields = filter_fields,
 };
 

@@ -483,6 +483,7 @@ static const struct amg_plugin applications_plugin = {
     .export_fn = apps_export,
     .import_fn = apps_import,
     .validate_fn = apps_validate,
+    .flags = AMG_PLUGIN_VALIDATE_DURING_EXPORT,
     .filter_fields = filter_fields,
 };
 

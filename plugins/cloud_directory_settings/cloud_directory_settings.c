@@ -393,6 +393,7 @@ static const struct amg_plugin cds_plugin = {
     .export_fn = cds_export,
     .import_fn = cds_import,
     .validate_fn = amgp_cds_validate,
+    .flags = AMG_PLUGIN_VALIDATE_DURING_EXPORT,
 };
 
 const struct amg_plugin *amg_plugin_entry(void)

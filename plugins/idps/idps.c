@@ -328,6 +328,7 @@ static const struct amg_plugin idps_plugin = {
     .export_fn = idps_export,
     .import_fn = idps_import,
     .validate_fn = idps_validate,
+    .flags = AMG_PLUGIN_VALIDATE_DURING_EXPORT,
     .filter_fields = filter_fields,
 };
 

@@ -108,6 +108,7 @@ static const struct amg_plugin instance_plugin = {
     .export_fn = instance_export,
     .import_fn = instance_import,
     .validate_fn = instance_validate,
+    .flags = AMG_PLUGIN_VALIDATE_DURING_EXPORT,
 };
 
 const struct amg_plugin *amg_plugin_entry(void)

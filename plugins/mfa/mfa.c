@@ -425,6 +425,7 @@ static const struct amg_plugin mfa_plugin = {
     .export_fn = mfa_export,
     .import_fn = mfa_import,
     .validate_fn = mfa_validate,
+    .flags = AMG_PLUGIN_VALIDATE_DURING_EXPORT,
 };
 
 const struct amg_plugin *amg_plugin_entry(void)

@@ -72,6 +72,7 @@ static const struct amg_plugin redirect_plugin = {
     .export_fn = redirect_export,
     .import_fn = redirect_import,
     .validate_fn = redirect_validate,
+    .flags = AMG_PLUGIN_VALIDATE_DURING_EXPORT,
 };
 
 const struct amg_plugin *amg_plugin_entry(void)

@@ -410,6 +410,7 @@ static const struct amg_plugin roles_plugin = {
     .export_fn = roles_export,
     .import_fn = roles_import,
     .validate_fn = roles_validate,
+    .flags = AMG_PLUGIN_VALIDATE_DURING_EXPORT,
     .filter_fields = filter_fields,
 };
 

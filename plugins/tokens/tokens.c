@@ -115,6 +115,7 @@ static const struct amg_plugin tokens_plugin = {
     .export_fn = tokens_export,
     .import_fn = tokens_import,
     .validate_fn = tokens_validate,
+    .flags = AMG_PLUGIN_VALIDATE_DURING_EXPORT,
 };
 
 const struct amg_plugin *amg_plugin_entry(void)

@@ -52,6 +52,9 @@ expect_eq "its directory is 0700" "$(stat -c %a "$stamps")" 700
 expect_eq "the stamp says the export checked it" "$("$JT" get "$stamp" .by)" export
 expect_eq "and which plugin version" "$("$JT" get "$stamp" .version)" 1.0.0
 check "no warning from the check" sh -c "! grep -q 'will not validate' '$AMG_TMP/e.err'"
+# A document (roles.json) is checked when its export hook is done.
+rstamp="$stamps/roles-$(sha256sum "$snap/roles.json" | cut -d' ' -f1).json"
+expect_eq "the roles document was checked by the export too" "$("$JT" get "$rstamp" .by)" export
 
 # ---- import of the same bytes: no second parse ----
 "$AMG" -c "$conf" -v import --instance dst --snapshot "$snap" --only "$USERS" \

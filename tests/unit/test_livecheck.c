@@ -14,7 +14,7 @@
 #include "log.h"
 #include "testutil.h"
 
-enum mode { READ_ALL, STOP_EARLY, READ_DOC, READ_RAW, OPEN_TWICE };
+enum mode { READ_ALL, STOP_EARLY, READ_DOC, READ_RAW, OPEN_TWICE, DOC_CHECK };
 
 static enum mode mode;
 static long seen;
@@ -30,6 +30,16 @@ static int check_hook(const struct amg_host *h, struct amg_ctx *ctx)
     seen = 0;
     if (mode == READ_DOC)
         return h->snapshot_read(ctx, &rec);
+    if (mode == DOC_CHECK) {
+        rc = h->snapshot_read(ctx, &rec);
+        if (rc < 0)
+            return rc;
+        seen = 1;
+        if (json_is_true(json_object_get(rec, "bad")))
+            h->problem(ctx, "doc", "marked bad");
+        json_decref(rec);
+        return AMG_OK;
+    }
     rc = h->records_open(ctx, &in);
     if (rc < 0)
         return rc;
@@ -159,6 +169,43 @@ static void test_free_paths(void)
     json_decref(rec);
 }
 
+/* One document: checked when the export hook is done; the hook reads a
+ * copy, so the plugin may change its own afterwards. */
+static int run_doc(enum mode m, int bad, int docs, long *problems)
+{
+    struct amg_livecheck *lc = NULL;
+    json_t *doc = json_pack("{s:b}", "bad", bad);
+    int ok, i;
+
+    mode = m;
+    seen = 0;
+    CU_ASSERT_EQUAL_FATAL(amg_livecheck_new(&plugin, NULL, &lc), AMG_OK);
+    for (i = 0; i < docs; i++)
+        amg_livecheck_doc(lc, doc);
+    json_object_set_new(doc, "bad", json_true());   /* after writing: not seen */
+    ok = amg_livecheck_finish(lc, problems);
+    amg_livecheck_free(lc);
+    json_decref(doc);
+    return ok;
+}
+
+static void test_document(void)
+{
+    long problems = -1;
+
+    CU_ASSERT_EQUAL(run_doc(DOC_CHECK, 0, 1, &problems), 1);
+    CU_ASSERT_EQUAL(problems, 0);
+    CU_ASSERT_EQUAL(seen, 1);
+    CU_ASSERT_EQUAL(run_doc(DOC_CHECK, 1, 1, &problems), 0);
+    CU_ASSERT_EQUAL(problems, 1);
+    /* Two documents, or a hook that wants records: incomplete, no hang. */
+    CU_ASSERT_EQUAL(run_doc(DOC_CHECK, 0, 2, NULL), 0);
+    CU_ASSERT_EQUAL(run_doc(READ_ALL, 0, 1, NULL), 0);
+    /* No document written: nothing to check. */
+    CU_ASSERT_EQUAL(run_doc(DOC_CHECK, 0, 0, NULL), 0);
+    CU_ASSERT_EQUAL(seen, 0);
+}
+
 int main(void)
 {
     static const struct amg_test tests[] = {
@@ -169,6 +216,7 @@ int main(void)
         { "a failed export", test_export_failed },
         { "a second records stream", test_second_stream },
         { "freed while waiting, never started", test_free_paths },
+        { "a document, checked when the export hook is done", test_document },
         { NULL, NULL }
     };
 
