@@ -1,6 +1,7 @@
 /*
- * Parts of the engine shared by engine.c (export, validate) and
- * engine_import.c; not for other modules.
+ * Parts of the engine shared by engine.c (selection, export),
+ * engine_validate.c (validate, preflight) and engine_import.c; not for
+ * other modules.
  */
 #ifndef AMG_ENGINE_PRIV_H
 #define AMG_ENGINE_PRIV_H
