@@ -371,6 +371,7 @@ int amg_engine_export(struct amg_engine *e, const char *instance, const char *ou
         amg_engine_run_begin(&ctx, "export", http, &run);
         rc = amg_engine_hook_status(p->desc->name, "export",
                                     p->desc->export_fn(amg_host_table(), &ctx));
+        amg_progress_interrupt(progress);
         checked[e->order[i]] = amg_livecheck_finish(lc, &problems[e->order[i]]);
         amg_livecheck_free(lc);
         lc = NULL;

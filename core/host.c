@@ -281,9 +281,12 @@ static void host_problem(struct amg_ctx *ctx, const char *where, const char *fmt
     va_end(ap);
     ctx->problems++;
     if (ctx->livecheck) {
-        /* The export goes on: the data is what the instance holds. */
-        amg_log(AMG_LOG_WARN, "[%s] exported data will not validate: %s%s%s", ctx->plugin,
-                where ? where : "", where ? ": " : "", msg);
+        char note[1100];
+
+        /* The export goes on (the data is what the instance holds); the
+         * export's thread logs it. */
+        snprintf(note, sizeof(note), "%s%s%s", where ? where : "", where ? ": " : "", msg);
+        amg_livecheck_note(ctx->livecheck, note);
         return;
     }
     if (where)

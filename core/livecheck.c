@@ -16,12 +16,15 @@
 #include "error.h"
 #include "host.h"
 #include "log.h"
+#include "mem.h"
 
 /* Records the check may lag behind the export; bounds its memory. */
 #define QUEUE_LEN 256
 /* Records handed over per wake-up: waking the other thread for each one
  * cost more CPU than the checks (measured: 2.9 s for 100,000 users). */
 #define BATCH 64
+/* Problems kept to be logged by the export's thread; the rest counted. */
+#define NOTES_MAX 20
 
 struct amg_livecheck {
     const struct amg_plugin *desc;      /* borrowed */
@@ -47,6 +50,8 @@ struct amg_livecheck {
     long problems;
     json_t *doc;                        /* owned: the document written */
     int docs, doc_reads;
+    char *notes[NOTES_MAX];             /* owned: problems to log */
+    int nnotes;
 };
 
 int amg_livecheck_new(const struct amg_plugin *desc, const struct amg_config *cfg,
@@ -121,11 +126,13 @@ int amg_livecheck_begin(struct amg_livecheck *lc)
     }
     if (!lc->desc->validate_fn)
         return 0;
+    /* Set before the thread exists: its first records_open reads it. */
+    lc->started = 1;
     if (pthread_create(&lc->thread, NULL, run_hook, lc) != 0) {
+        lc->started = 0;
         amg_debug("%s: no check during export: cannot start a thread", lc->desc->name);
         return 0;
     }
-    lc->started = 1;
     return 1;
 }
 
@@ -166,6 +173,19 @@ void amg_livecheck_end(struct amg_livecheck *lc, int failed)
     close_stream(lc, failed);
 }
 
+/* Main thread, the hook done: its problems go to the log from here, where
+ * they cannot cut through a progress line. */
+static void log_notes(struct amg_livecheck *lc)
+{
+    int i;
+
+    for (i = 0; i < lc->nnotes; i++)
+        amg_warn("[%s] exported data will not validate: %s", lc->desc->name, lc->notes[i]);
+    if (lc->problems > lc->nnotes)
+        amg_warn("[%s] ... and %ld more problems (appid-migrate validate lists them all)",
+                 lc->desc->name, lc->problems - lc->nnotes);
+}
+
 int amg_livecheck_finish(struct amg_livecheck *lc, long *problems)
 {
     int complete;
@@ -175,6 +195,7 @@ int amg_livecheck_finish(struct amg_livecheck *lc, long *problems)
     if (lc && !lc->started && lc->doc && lc->streams == 0 && lc->desc->validate_fn) {
         /* A document: checked here and now, it is small. */
         run_hook(lc);
+        log_notes(lc);
         if (problems)
             *problems = lc->problems;
         complete = lc->hook_rc == AMG_OK && !lc->unsupported && lc->docs == 1 &&
@@ -191,6 +212,7 @@ int amg_livecheck_finish(struct amg_livecheck *lc, long *problems)
     pthread_join(lc->thread, NULL);
     lc->started = 0;
     release_held(lc, lc->fed);
+    log_notes(lc);
     if (problems)
         *problems = lc->problems;
     complete = lc->hook_rc == AMG_OK && lc->read_to_end && !lc->unsupported &&
@@ -203,6 +225,8 @@ int amg_livecheck_finish(struct amg_livecheck *lc, long *problems)
 
 void amg_livecheck_free(struct amg_livecheck *lc)
 {
+    int i;
+
     if (!lc)
         return;
     if (lc->started) {
@@ -212,6 +236,8 @@ void amg_livecheck_free(struct amg_livecheck *lc)
     release_held(lc, lc->fed);
     drain(lc);
     json_decref(lc->doc);
+    for (i = 0; i < lc->nnotes; i++)
+        amg_free(lc->notes[i]);
     pthread_cond_destroy(&lc->changed);
     pthread_mutex_destroy(&lc->lock);
     free(lc);
@@ -300,4 +326,15 @@ void amg_livecheck_unsupported(struct amg_livecheck *lc, const char *what)
     lc->unsupported = 1;
     pthread_mutex_unlock(&lc->lock);
     amg_debug("%s: no check during export: the validate hook uses %s", lc->desc->name, what);
+}
+
+void amg_livecheck_note(struct amg_livecheck *lc, const char *text)
+{
+    pthread_mutex_lock(&lc->lock);
+    if (lc->nnotes < NOTES_MAX) {
+        lc->notes[lc->nnotes] = amg_strdup(text);
+        if (lc->notes[lc->nnotes])
+            lc->nnotes++;
+    }
+    pthread_mutex_unlock(&lc->lock);
 }

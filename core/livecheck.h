@@ -79,6 +79,10 @@ int amg_livecheck_open(struct amg_livecheck *lc);
  * stream, AMG_EIO when the export failed. */
 int amg_livecheck_next(struct amg_livecheck *lc, json_t **rec);
 
+/* The hook reported a problem (`text` copied): the first ones are logged
+ * as warnings by amg_livecheck_finish(), the rest counted. */
+void amg_livecheck_note(struct amg_livecheck *lc, const char *text);
+
 /* The hook asked for something a check during export cannot give
  * (`what`, for the debug log): the check is incomplete. */
 void amg_livecheck_unsupported(struct amg_livecheck *lc, const char *what);

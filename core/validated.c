@@ -82,11 +82,11 @@ static void sweep(const char *dir)
     if (!d)
         return;
     while ((de = readdir(d)) != NULL) {
-        size_t len = strlen(de->d_name);
         struct stat st;
 
-        if (len <= sizeof(STAMP_SUFFIX) - 1 ||
-            strcmp(de->d_name + len - (sizeof(STAMP_SUFFIX) - 1), STAMP_SUFFIX) != 0)
+        /* Stamps, and the temporary files (<stamp>.XXXXXX) of writers
+         * that died before their rename. */
+        if (!strstr(de->d_name, STAMP_SUFFIX))
             continue;
         if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
             S_ISREG(st.st_mode) && st.st_mtime < cutoff)
@@ -105,6 +105,7 @@ int amg_validated_put(const char *snapshot_dir, const struct amg_validated_key *
     struct tm tm;
     struct stat st;
     int fd = -1;
+    int written, err = 0;
     int rc;
 
     rc = stamp_paths(snapshot_dir, key, &dir, &path);
@@ -136,18 +137,25 @@ int amg_validated_put(const char *snapshot_dir, const struct amg_validated_key *
     snprintf(tmp, strlen(path) + sizeof(".XXXXXX"), "%s.XXXXXX", path);
     rc = AMG_EIO;
     fd = mkstemp(tmp);   /* 0600 */
+    err = errno;
     if (fd < 0) {
         amg_free(tmp);
         tmp = NULL;
         goto out;
     }
-    if (json_dumpfd(doc, fd, JSON_INDENT(2) | JSON_SORT_KEYS) != 0 || close(fd) != 0) {
-        fd = -1;
-        goto out;
+    written = json_dumpfd(doc, fd, JSON_INDENT(2) | JSON_SORT_KEYS) == 0;
+    err = errno;
+    if (close(fd) != 0 && written) {
+        written = 0;
+        err = errno;
     }
     fd = -1;
-    if (rename(tmp, path) != 0)
+    if (!written)
         goto out;
+    if (rename(tmp, path) != 0) {
+        err = errno;
+        goto out;
+    }
     amg_free(tmp);
     tmp = NULL;
     rc = AMG_OK;
@@ -159,7 +167,7 @@ out:
         amg_free(tmp);
     }
     if (rc == AMG_EIO)
-        amg_warn("%s: cannot record that %s validated: %s", dir, key->plugin, strerror(errno));
+        amg_warn("%s: cannot record that %s validated: %s", dir, key->plugin, strerror(err));
     else if (rc < 0 && rc != AMG_ENOTFOUND)
         amg_warn("cannot record that %s validated: %s", key->plugin, amg_strerror(rc));
     json_decref(doc);
@@ -181,13 +189,15 @@ int amg_validated_has(const char *snapshot_dir, const struct amg_validated_key *
     char *dir = NULL, *path = NULL;
     json_t *doc = NULL;
     json_error_t err;
+    struct stat st;
     int fd = -1;
     int found = 0;
 
     if (stamp_paths(snapshot_dir, key, &dir, &path) < 0)
         goto out;
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
+    /* Non-blocking: a FIFO planted there must not hang the import. */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
         goto out;
     doc = json_loadfd(fd, 0, &err);
     if (!doc)

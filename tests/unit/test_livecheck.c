@@ -18,6 +18,7 @@ enum mode { READ_ALL, STOP_EARLY, READ_DOC, READ_RAW, OPEN_TWICE, DOC_CHECK };
 
 static enum mode mode;
 static long seen;
+static int second_open_rc;   /* set on the hook's thread, asserted after */
 
 static int check_hook(const struct amg_host *h, struct amg_ctx *ctx)
 {
@@ -43,10 +44,8 @@ static int check_hook(const struct amg_host *h, struct amg_ctx *ctx)
     rc = h->records_open(ctx, &in);
     if (rc < 0)
         return rc;
-    if (mode == OPEN_TWICE) {
-        rc = h->records_open(ctx, &again);
-        CU_ASSERT_EQUAL(rc, AMG_EINVAL);
-    }
+    if (mode == OPEN_TWICE)
+        second_open_rc = h->records_open(ctx, &again);
     if (mode == READ_RAW) {
         rc = h->records_next_raw(in, &line, &len);
         h->records_close(in);
@@ -115,6 +114,38 @@ static void test_problem(void)
     CU_ASSERT_EQUAL(seen, 600);
 }
 
+/* Many problems: the first 20 logged by the caller's thread, then a
+ * count of the rest. */
+static void test_many_problems(void)
+{
+    struct amg_livecheck *lc = NULL;
+    long problems = 0, i;
+    char *log;
+
+    mode = READ_ALL;
+    CU_ASSERT_EQUAL_FATAL(amg_livecheck_new(&plugin, NULL, &lc), AMG_OK);
+    CU_ASSERT_EQUAL(amg_livecheck_begin(lc), 1);
+    for (i = 0; i < 100; i++) {
+        json_t *rec = json_pack("{s:b}", "bad", 1);
+
+        amg_livecheck_feed(lc, rec);
+        json_decref(rec);
+    }
+    amg_livecheck_end(lc, 0);
+    amg_log_set_level(AMG_LOG_WARN);
+    amg_test_capture_start();
+    CU_ASSERT_EQUAL(amg_livecheck_finish(lc, &problems), 0);
+    log = amg_test_capture_end();
+    amg_log_set_level(AMG_LOG_ERROR);
+    CU_ASSERT_EQUAL(problems, 100);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "[checked] exported data will not validate: "
+                                       "rec: marked bad"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "... and 80 more problems"));
+    free(log);
+    amg_livecheck_free(lc);
+}
+
 /* The hook stops reading: the export must not block on a full queue. */
 static void test_stop_early(void)
 {
@@ -126,7 +157,9 @@ static void test_unsupported(void)
 {
     CU_ASSERT_EQUAL(run(READ_DOC, 10, -1, 0, NULL), 0);
     CU_ASSERT_EQUAL(run(READ_RAW, 10, -1, 0, NULL), 0);
+    second_open_rc = 0;
     CU_ASSERT_EQUAL(run(OPEN_TWICE, 10, -1, 0, NULL), 0);
+    CU_ASSERT_EQUAL(second_open_rc, AMG_EINVAL);
 }
 
 static void test_export_failed(void)
@@ -211,6 +244,7 @@ int main(void)
     static const struct amg_test tests[] = {
         { "a clean stream read whole", test_complete },
         { "a problem makes it count for nothing", test_problem },
+        { "many problems: twenty logged, the rest counted", test_many_problems },
         { "a hook that stops early blocks nobody", test_stop_early },
         { "documents, raw lines, a second open", test_unsupported },
         { "a failed export", test_export_failed },

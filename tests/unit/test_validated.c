@@ -164,6 +164,10 @@ static void test_damaged(void)
         CU_ASSERT_EQUAL(amg_validated_has(dir, &key_a, NULL, 0), 0);
         amg_free(real);
     }
+    /* Nor does a FIFO planted there hang the reader. */
+    CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
+    CU_ASSERT_EQUAL_FATAL(mkfifo(path, 0600), 0);
+    CU_ASSERT_EQUAL(amg_validated_has(dir, &key_a, NULL, 0), 0);
     amg_free(path);
     amg_free(dir);
 }
@@ -177,6 +181,7 @@ static void test_sweep(void)
     struct amg_validated_key k = key_a;
     time_t long_ago = time(NULL) - (time_t)(AMG_VALIDATED_MAX_AGE_DAYS + 1) * 24 * 3600;
     struct timespec ts[2] = { { long_ago, 0 }, { long_ago, 0 } };
+    char leftover[600];
 
     CU_ASSERT_EQUAL_FATAL(amg_validated_put(dir, &key_a, "export", NULL), AMG_OK);
     CU_ASSERT_EQUAL_FATAL(utimensat(AT_FDCWD, old, ts, 0), 0);
@@ -185,10 +190,15 @@ static void test_sweep(void)
     k.sha256 = SHA_B;
     CU_ASSERT_EQUAL_FATAL(amg_validated_put(dir, &k, "export", NULL), AMG_OK);
     CU_ASSERT_EQUAL(access(old, F_OK), 0);
-    /* Unused: swept. */
+    /* Unused: swept, and so is an old temporary file of a writer that
+     * died before its rename. */
     CU_ASSERT_EQUAL_FATAL(utimensat(AT_FDCWD, old, ts, 0), 0);
+    snprintf(leftover, sizeof(leftover), "%s.Ab12Cd", old);
+    write_text(leftover, "{");
+    CU_ASSERT_EQUAL_FATAL(utimensat(AT_FDCWD, leftover, ts, 0), 0);
     CU_ASSERT_EQUAL_FATAL(amg_validated_put(dir, &k, "export", NULL), AMG_OK);
     CU_ASSERT_NOT_EQUAL(access(old, F_OK), 0);
+    CU_ASSERT_NOT_EQUAL(access(leftover, F_OK), 0);
     CU_ASSERT_EQUAL(amg_validated_has(dir, &k, NULL, 0), 1);
     amg_free(old);
     amg_free(dir);
