@@ -348,6 +348,24 @@ static void pipeline_free(struct pipeline *p)
         curl_multi_cleanup(p->multi);
 }
 
+/* Give free places in the window to new requests, start those that are
+ * due and let libcurl put them on the wire. *wait_ms: until the next
+ * retry is due; *running: transfers still going. */
+static int fill_and_send(struct pipeline *p, amg_request_next_fn next, void *ud,
+                         int *exhausted, long *wait_ms, int *running)
+{
+    int rc = fill(p, next, ud, exhausted);
+
+    if (rc < 0)
+        return rc;
+    start_due(p, wait_ms);
+    if (curl_multi_perform(p->multi, running) != CURLM_OK) {
+        amg_error("pipeline: libcurl multi interface failed");
+        return AMG_EHTTP;
+    }
+    return AMG_OK;
+}
+
 int amg_http_pipeline(struct amg_http *h, amg_request_next_fn next, amg_request_done_fn done,
                       void *ud)
 {
@@ -382,15 +400,9 @@ int amg_http_pipeline(struct amg_http *h, amg_request_next_fn next, amg_request_
         int answered = 0;
         int left;
 
-        rc = fill(&p, next, ud, &exhausted);
+        rc = fill_and_send(&p, next, ud, &exhausted, &wait_ms, &running);
         if (rc < 0)
             goto out;
-        start_due(&p, &wait_ms);
-        if (curl_multi_perform(p.multi, &running) != CURLM_OK) {
-            amg_error("pipeline: libcurl multi interface failed");
-            rc = AMG_EHTTP;
-            goto out;
-        }
         while ((msg = curl_multi_info_read(p.multi, &left)) != NULL) {
             struct slot *s = NULL;
 
@@ -406,15 +418,9 @@ int amg_http_pipeline(struct amg_http *h, amg_request_next_fn next, amg_request_
          * latency and concurrency 16: 14.7 requests in flight on average
          * when delivering first). */
         if (answered > 0) {
-            rc = fill(&p, next, ud, &exhausted);
+            rc = fill_and_send(&p, next, ud, &exhausted, &wait_ms, &running);
             if (rc < 0)
                 goto out;
-            start_due(&p, &wait_ms);
-            if (curl_multi_perform(p.multi, &running) != CURLM_OK) {
-                amg_error("pipeline: libcurl multi interface failed");
-                rc = AMG_EHTTP;
-                goto out;
-            }
         }
         rc = deliver(&p, done, ud);
         if (rc < 0)
