@@ -9,6 +9,14 @@ int amg_snapshot_key_configured(const struct amg_config *cfg)
     return cfg && (cfg->seal_key_env || cfg->seal_key_file);
 }
 
+/* The configured secret: the environment variable when one is named,
+ * else the key file. Freed with amg_seal_secret_free(). */
+static int load_secret(const struct amg_config *cfg, char **secret, size_t *len)
+{
+    return amg_seal_load_secret(cfg->seal_key_env, cfg->seal_key_env ? NULL : cfg->seal_key_file,
+                                secret, len);
+}
+
 int amg_snapshot_key_check(const struct amg_config *cfg)
 {
     char *secret = NULL;
@@ -17,8 +25,7 @@ int amg_snapshot_key_check(const struct amg_config *cfg)
 
     if (!amg_snapshot_key_configured(cfg))
         return AMG_OK;
-    rc = amg_seal_load_secret(cfg->seal_key_env, cfg->seal_key_env ? NULL : cfg->seal_key_file,
-                              &secret, &len);
+    rc = load_secret(cfg, &secret, &len);
     amg_seal_secret_free(secret, len);
     return rc;
 }
@@ -33,8 +40,7 @@ int amg_snapshot_key_writer(const struct amg_config *cfg, struct amg_snapshot_wr
 
     if (!amg_snapshot_key_configured(cfg))
         return AMG_OK;
-    rc = amg_seal_load_secret(cfg->seal_key_env, cfg->seal_key_env ? NULL : cfg->seal_key_file,
-                              &secret, &len);
+    rc = load_secret(cfg, &secret, &len);
     if (rc)
         goto out;
     rc = amg_seal_params_init(&p);
@@ -66,8 +72,7 @@ int amg_snapshot_key_reader(const struct amg_config *cfg, struct amg_snapshot *s
                   "key_file) in the config", amg_snapshot_path(s));
         return AMG_ECONFIG;
     }
-    rc = amg_seal_load_secret(cfg->seal_key_env, cfg->seal_key_env ? NULL : cfg->seal_key_file,
-                              &secret, &len);
+    rc = load_secret(cfg, &secret, &len);
     if (rc == AMG_OK)
         rc = amg_snapshot_set_secret(s, secret, len);
     amg_seal_secret_free(secret, len);
