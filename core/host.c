@@ -39,12 +39,19 @@ static void host_log(struct amg_ctx *ctx, enum amg_log_level level, const char *
     va_end(ap);
 }
 
+/* A validate hook run by the check during export (livecheck.h): its
+ * records and document come from the export, not from a snapshot. */
+static int checking_export(const struct amg_ctx *ctx)
+{
+    return ctx->livecheck && ctx->phase == AMG_PHASE_VALIDATE;
+}
+
 /* Logs a misuse of the host API by a plugin (wrong phase). */
 static int wrong_phase(struct amg_ctx *ctx, const char *what)
 {
     /* A check during export is no error of the plugin's: only not a
      * complete check, and the import validates once more. */
-    if (ctx->livecheck && ctx->phase == AMG_PHASE_VALIDATE) {
+    if (checking_export(ctx)) {
         amg_livecheck_unsupported(ctx->livecheck, what);
         return AMG_EINVAL;
     }
@@ -104,7 +111,7 @@ static int host_snapshot_write(struct amg_ctx *ctx, json_t *doc, long records)
 static int host_snapshot_read(struct amg_ctx *ctx, json_t **doc)
 {
     *doc = NULL;
-    if (ctx->livecheck && ctx->phase == AMG_PHASE_VALIDATE)
+    if (checking_export(ctx))
         return amg_livecheck_read_doc(ctx->livecheck, doc);
     if (!ctx->snapshot)
         return wrong_phase(ctx, "snapshot_read");
@@ -163,7 +170,7 @@ static int host_records_open(struct amg_ctx *ctx, struct amg_records **out)
     int rc;
 
     *out = NULL;
-    if (ctx->livecheck && ctx->phase == AMG_PHASE_VALIDATE) {
+    if (checking_export(ctx)) {
         rc = amg_livecheck_open(ctx->livecheck);
         if (rc < 0)
             return rc;
