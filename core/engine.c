@@ -263,6 +263,8 @@ static void stamp_export(const struct amg_engine *e, const int *checked, const l
             amg_validated_key_of(manifest, d->name, d->version, &key) == AMG_OK)
             amg_validated_put(e->cfg->snapshot_dir, &key, "export", path);
     }
+    if (e->cfg->snapshot_dir)
+        amg_validated_sweep(e->cfg->snapshot_dir);
     json_decref(manifest);
     amg_free(mpath);
 }

@@ -122,7 +122,6 @@ int amg_validated_put(const char *snapshot_dir, const struct amg_validated_key *
     rc = amg_mkdir_p(dir);
     if (rc < 0)
         goto out;
-    sweep(dir);
     gmtime_r(&now, &tm);
     strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
     doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "format", AMG_VALIDATED_FORMAT,
@@ -241,4 +240,13 @@ int amg_validated_key_of(json_t *manifest, const char *plugin, const char *versi
     key->file = json_string_value(json_object_get(found, "name"));
     key->sha256 = json_string_value(json_object_get(found, "sha256"));
     return key->file && key->sha256 ? AMG_OK : AMG_ENOTFOUND;
+}
+
+void amg_validated_sweep(const char *snapshot_dir)
+{
+    char *dir = amg_path_join(snapshot_dir, STAMP_DIR);
+
+    if (dir)
+        sweep(dir);
+    amg_free(dir);
 }

@@ -12,7 +12,8 @@
  * (directory 0700, files 0600). Whoever can write there can write the
  * snapshots as well. A stamp that is missing, unreadable or of another
  * format only means a full validation. Stamps unused for
- * AMG_VALIDATED_MAX_AGE_DAYS are removed when a new one is written.
+ * AMG_VALIDATED_MAX_AGE_DAYS are removed by amg_validated_sweep(), once per
+ * export.
  */
 #ifndef AMG_VALIDATED_H
 #define AMG_VALIDATED_H
@@ -46,6 +47,11 @@ int amg_validated_key_of(json_t *manifest, const char *plugin, const char *versi
  * cannot name a file); callers go on without. */
 int amg_validated_put(const char *snapshot_dir, const struct amg_validated_key *key,
                       const char *how, const char *snapshot);
+
+/* Remove the stamps of `snapshot_dir` unused for AMG_VALIDATED_MAX_AGE_DAYS
+ * (their snapshots are likely pruned), and temporary files of writers
+ * that died before their rename. Best effort, silent. */
+void amg_validated_sweep(const char *snapshot_dir);
 
 /* 1 when a stamp for exactly `key` exists (and then `how`, if not NULL,
  * gets where it came from into a buffer of `how_len`), else 0. Touches
